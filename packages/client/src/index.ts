@@ -1,0 +1,2 @@
+export { main } from './cli/main.js';
+export type { Command, CliIO } from './cli/command.js';
