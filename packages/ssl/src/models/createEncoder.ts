@@ -1,0 +1,14 @@
+import type { Encoder, EncoderConfig } from './types.js';
+import { ConvEncoder } from './convEncoder.js';
+import { encoderConfig } from './encoderConfig.js';
+import { resnet18Body } from './resnet18.js';
+import { smallCnnBody } from './smallCnn.js';
+
+/**
+ * Builds an encoder from a (partial) config, weights named '<prefix>/…' and initialised from `seed`
+ * (same config + seed ⇒ identical weights).
+ */
+export function createEncoder(config: Partial<EncoderConfig> = {}, options: { prefix?: string; seed?: number } = {}): Encoder {
+  const c = encoderConfig(config);
+  return new ConvEncoder(c, c.arch === 'resnet18' ? resnet18Body : smallCnnBody, options.prefix ?? 'encoder', options.seed ?? 0);
+}

@@ -1,0 +1,27 @@
+import type { EncoderConfig } from './types.js';
+import { SslConfigError } from '../methods/errors.js';
+
+export const DEFAULT_ENCODER: EncoderConfig = {
+  arch: 'resnet18',
+  width: 32,
+  inChannels: 1,
+  inputSize: 64,
+  norm: 'gn',
+  groups: 8,
+  stem: 'auto',
+};
+
+/** Fills defaults and validates; throws SslConfigError naming the bad key and value. */
+export function encoderConfig(partial: Partial<EncoderConfig> = {}): EncoderConfig {
+  const c = { ...DEFAULT_ENCODER, ...partial };
+  const bad = (key: string, want: string) =>
+    new SslConfigError(`encoder.${key} = ${JSON.stringify((c as Record<string, unknown>)[key])} is invalid; expected ${want}`);
+  if (c.arch !== 'resnet18' && c.arch !== 'smallcnn') throw bad('arch', "'resnet18' or 'smallcnn'");
+  if (!Number.isInteger(c.width) || c.width < 1 || c.width > 512) throw bad('width', 'an integer in [1, 512]');
+  if (!Number.isInteger(c.inChannels) || c.inChannels < 1 || c.inChannels > 16) throw bad('inChannels', 'an integer in [1, 16]');
+  if (!Number.isInteger(c.inputSize) || c.inputSize < 8 || c.inputSize > 2048) throw bad('inputSize', 'an integer in [8, 2048]');
+  if (c.norm !== 'gn' && c.norm !== 'bn') throw bad('norm', "'gn' or 'bn'");
+  if (!Number.isInteger(c.groups) || c.groups < 1) throw bad('groups', 'a positive integer');
+  if (c.stem !== 'small' && c.stem !== 'imagenet' && c.stem !== 'auto') throw bad('stem', "'small', 'imagenet' or 'auto'");
+  return c;
+}
