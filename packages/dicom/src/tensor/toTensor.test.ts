@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readDicomFile } from '../parse.js';
 import type { DicomInfo, PixelStage } from '../attributes.js';
 import { frameToTensor, isInverted, type FrameSource } from './toTensor.js';
-import { ctWindow } from './normalise.js';
+import { CT_WINDOWS } from './normalise.js';
 import { estimateSeriesStats, evenlySpaced } from './seriesStats.js';
 import { runPythonReference } from './pythonReference.js';
 
@@ -70,7 +70,7 @@ print('null')`,
       [`${PYDICOM}/MR_small.dcm`, padded],
     );
     const jobs = [
-      { file: `${PYDICOM}/CT_small.dcm`, kind: 'window', ...ctWindow('mediastinal'), size: 256 },
+      { file: `${PYDICOM}/CT_small.dcm`, kind: 'window', ...CT_WINDOWS.mediastinal, size: 256 },
       { file: `${PYDICOM}/CT_small.dcm`, kind: 'window', center: -600, width: 1500, size: 64 },
       { file: `${PYDICOM}/MR_small.dcm`, kind: 'percentile', low: 0.5, high: 99.5, size: 32 },
       { file: padded, kind: 'percentile', low: 2, high: 98, size: 64 },
