@@ -1,0 +1,227 @@
+import { open, readFile } from 'node:fs/promises';
+import { inflateRawSync } from 'node:zlib';
+import dicomParser, { type DataSet } from 'dicom-parser';
+import { readInfo, TAG } from './attributes.js';
+import { DicomError, isDicomError } from './errors.js';
+import { DicomImage } from './image.js';
+import {
+  DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+  EXPLICIT_VR_BIG_ENDIAN,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  IMPLICIT_VR_LITTLE_ENDIAN,
+} from './uids.js';
+
+export interface ParseOptions {
+  /** Reported in errors and in `info.file`. */
+  file?: string;
+  /** Stop at the Pixel Data tag: attributes only, fast; `frame()` then refuses. */
+  headerOnly?: boolean;
+}
+
+const PREAMBLE = 128;
+
+function hasMagic(bytes: Uint8Array, at: number): boolean {
+  return bytes.length >= at + 4 && bytes[at] === 0x44 && bytes[at + 1] === 0x49 && bytes[at + 2] === 0x43 && bytes[at + 3] === 0x4d;
+}
+
+function isUpper(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x41 && b <= 0x5a;
+}
+
+/**
+ * Guesses the transfer syntax of a data set without File Meta from its first element, as
+ * pydicom and DCMTK do: a group number that reads small only big-endian means big endian,
+ * two upper-case letters after the tag mean explicit VR. Undefined when the first tag does
+ * not look like the start of a data set (group 0x0001–0x00FF or 0x7FE0).
+ */
+export function guessRawTransferSyntax(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8) return undefined;
+  const le = bytes[0]! | (bytes[1]! << 8);
+  const be = (bytes[0]! << 8) | bytes[1]!;
+  const plausible = (g: number) => (g >= 0x0001 && g <= 0x00ff) || g === 0x7fe0;
+  const explicit = isUpper(bytes[4]) && isUpper(bytes[5]);
+  if (plausible(le)) return explicit ? EXPLICIT_VR_LITTLE_ENDIAN : IMPLICIT_VR_LITTLE_ENDIAN;
+  if (plausible(be) && explicit) return EXPLICIT_VR_BIG_ENDIAN;
+  return undefined;
+}
+
+/** The raw byte position just after a File Meta group starting at `start` (explicit VR LE). */
+function endOfMetaGroup(bytes: Uint8Array, start: number): number {
+  let pos = start;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  while (pos + 8 <= bytes.length && view.getUint16(pos, true) === 0x0002) {
+    const vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
+    const long = ['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT'].includes(vr);
+    const length = long ? (pos + 12 <= bytes.length ? view.getUint32(pos + 8, true) : Infinity) : view.getUint16(pos + 6, true);
+    pos += (long ? 12 : 8) + length;
+  }
+  return pos;
+}
+
+function inflater(bytes: Uint8Array, position: number): Uint8Array {
+  const inflated = inflateRawSync(bytes.subarray(position));
+  const out = new Uint8Array(position + inflated.length);
+  out.set(bytes.subarray(0, position), 0);
+  out.set(inflated, position);
+  return out;
+}
+
+function messageOf(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err && typeof err === 'object' && 'exception' in err) return messageOf((err as { exception: unknown }).exception);
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Turns a dicom-parser failure (a string, an Error or {exception, dataSet}) into a DicomError. */
+function parserError(err: unknown, file: string | undefined): DicomError {
+  const msg = messageOf(err);
+  if (/past end of buffer|overrun|eof encountered|beyond|end of buffer/i.test(msg)) {
+    return new DicomError('TRUNCATED', `the file ends inside an element (${msg}); it was cut short while copying or transferring: copy it again from the source`, { cause: err, file });
+  }
+  if (/inflate|invalid (stored|block|distance|code)|unexpected end of file|incorrect header check/i.test(msg)) {
+    return new DicomError('CORRUPT_PIXEL_DATA', `the deflated data set cannot be inflated (${msg}); the file is damaged`, { cause: err, file });
+  }
+  return new DicomError('NOT_DICOM', `not a readable DICOM data set (${msg})`, { cause: err, file });
+}
+
+/** A top-level element whose declared length runs past the end of the bytes means truncation. */
+function checkLengths(ds: DataSet, file: string | undefined, headerOnly: boolean): void {
+  const size = ds.byteArray.length;
+  for (const tag in ds.elements) {
+    const el = ds.elements[tag]!;
+    if (el.hadUndefinedLength || el.dataOffset === undefined) continue;
+    if (headerOnly && tag === TAG.pixelData) continue;
+    if (el.dataOffset + el.length > size) {
+      throw new DicomError(
+        'TRUNCATED',
+        `element (${tag.slice(1, 5)},${tag.slice(5)}) needs ${el.length} bytes at offset ${el.dataOffset} but the data set ends at ${size}; the file was cut short: copy it again from the source`,
+        { file },
+      );
+    }
+  }
+}
+
+interface Layout {
+  /** Bytes given to dicom-parser: a Part 10 file with preamble, or a raw data set. */
+  bytes: Uint8Array;
+  /** Transfer syntax to assume when there is no File Meta group. */
+  rawSyntax?: string;
+}
+
+/** Normalises the three shapes a DICOM file comes in to what dicom-parser reads. */
+function layout(bytes: Uint8Array, file: string | undefined): Layout {
+  if (hasMagic(bytes, PREAMBLE)) return { bytes };
+  // No preamble: 'DICM' then the meta group, or the meta group right away (seen from some PACS exports).
+  const metaAt = hasMagic(bytes, 0) ? 4 : bytes.length >= 8 && bytes[0] === 0x02 && bytes[1] === 0x00 && isUpper(bytes[4]) && isUpper(bytes[5]) ? 0 : -1;
+  if (metaAt >= 0) {
+    const withPreamble = new Uint8Array(PREAMBLE + 4 + bytes.length - metaAt);
+    withPreamble.set([0x44, 0x49, 0x43, 0x4d], PREAMBLE);
+    withPreamble.set(bytes.subarray(metaAt), PREAMBLE + 4);
+    return { bytes: withPreamble };
+  }
+  const rawSyntax = guessRawTransferSyntax(bytes);
+  if (rawSyntax === undefined) {
+    throw new DicomError('NOT_DICOM', 'no DICM prefix at byte 128 and the first bytes are not a DICOM data element: this is not a DICOM file', { file });
+  }
+  return { bytes, rawSyntax };
+}
+
+function parseWith(bytes: Uint8Array, rawSyntax: string | undefined, untilTag: string | undefined): DataSet {
+  return dicomParser.parseDicom(bytes, {
+    ...(rawSyntax ? { TransferSyntaxUID: rawSyntax } : {}),
+    ...(untilTag ? { untilTag } : {}),
+    inflater,
+  } as dicomParser.ParseDicomOptions);
+}
+
+/**
+ * Parses a DICOM Part 10 file (with or without preamble) or a raw data set without File Meta
+ * (transfer syntax guessed from the first element). Implicit/explicit VR little endian,
+ * explicit big endian and deflated explicit little endian data sets; encapsulated pixel data
+ * is left for the codecs. Throws DicomError NOT_DICOM, TRUNCATED, NO_PIXEL_DATA or INVALID_ATTRIBUTE.
+ */
+export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): DicomImage {
+  const { file, headerOnly = false } = options;
+  const untilTag = headerOnly ? TAG.pixelData : undefined;
+  let { bytes: input, rawSyntax } = layout(bytes, file);
+  let ds: DataSet;
+  try {
+    ds = parseWith(input, rawSyntax, untilTag);
+  } catch (err) {
+    if (!/missing required meta header attribute 0002,0010/.test(messageOf(err))) throw parserError(err, file);
+    // A File Meta group without Transfer Syntax UID: guess from the data set that follows it.
+    input = input.subarray(endOfMetaGroup(input, PREAMBLE + 4));
+    rawSyntax = guessRawTransferSyntax(input);
+    if (rawSyntax === undefined) {
+      throw new DicomError('NOT_DICOM', 'the File Meta group has no Transfer Syntax UID (0002,0010) and the data set after it is not recognisable', { file });
+    }
+    try {
+      ds = parseWith(input, rawSyntax, untilTag);
+    } catch (err2) {
+      throw parserError(err2, file);
+    }
+  }
+  checkLengths(ds, file, headerOnly);
+  const syntax = rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
+  const info = readInfo(ds, syntax.replace(/\0/g, '').trim(), file);
+  return new DicomImage(info, ds, { headerOnly });
+}
+
+const HEADER_PROBE = 256 * 1024;
+
+async function readPrefix(path: string, length: number): Promise<{ bytes: Uint8Array; whole: boolean }> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const n = Math.min(size, length);
+    const bytes = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const { bytesRead } = await handle.read(bytes, got, n - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { bytes: bytes.subarray(0, got), whole: got >= size };
+  } finally {
+    await handle.close();
+  }
+}
+
+function ioError(err: unknown, path: string): DicomError {
+  const code = (err as { code?: string }).code ?? '';
+  return new DicomError('IO_ERROR', `cannot read the file (${code || messageOf(err)}); check the path and permissions`, { cause: err, file: path });
+}
+
+/**
+ * Reads and parses a file. With `headerOnly`, only the first 256 KiB are read when the Pixel
+ * Data tag lies within them (the whole file otherwise, and always for deflated data sets).
+ */
+export async function readDicomFile(path: string, options: { headerOnly?: boolean } = {}): Promise<DicomImage> {
+  if (options.headerOnly) {
+    let probe: { bytes: Uint8Array; whole: boolean };
+    try {
+      probe = await readPrefix(path, HEADER_PROBE);
+    } catch (err) {
+      throw ioError(err, path);
+    }
+    if (!probe.whole) {
+      try {
+        const image = parseDicom(probe.bytes, { file: path, headerOnly: true });
+        if (image.info.transferSyntaxUID !== DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) return image;
+      } catch (err) {
+        // A prefix can fail in many ways (cut element, cut deflate stream, Pixel Data beyond it);
+        // so the verdict is left to the whole file below.
+        if (!isDicomError(err)) throw err;
+      }
+    } else {
+      return parseDicom(probe.bytes, { file: path, headerOnly: true });
+    }
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw ioError(err, path);
+  }
+  return parseDicom(bytes, { file: path, headerOnly: options.headerOnly ?? false });
+}
