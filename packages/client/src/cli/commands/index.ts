@@ -1,4 +1,6 @@
 import type { Command } from '../command.js';
+import { dicomInfo } from './dicomInfo.js';
+import { dicomPixels } from './dicomPixels.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [];
+export const commands: Command[] = [dicomInfo, dicomPixels];
