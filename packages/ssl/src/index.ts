@@ -1,1 +1,17 @@
 export {};
+export type { Encoder, EncoderConfig, NormKind } from './models/types.js';
+export { createEncoder } from './models/createEncoder.js';
+export { encoderConfig, DEFAULT_ENCODER } from './models/encoderConfig.js';
+export { groupNorm } from './models/groupNorm.js';
+export type { HeadBlock, HeadSpec } from './heads/types.js';
+export { createHead } from './heads/createHead.js';
+export { simclrProjection, mocoV2Projection, byolProjection, byolPrediction, simsiamPrediction } from './heads/presets.js';
+export { ntXentLoss } from './losses/ntXent.js';
+export { mocoInfoNceLoss } from './losses/mocoInfoNce.js';
+export { byolLoss } from './losses/byol.js';
+export { supConLoss } from './losses/supCon.js';
+export { tripletLoss } from './losses/triplet.js';
+export type { SslMethod, MethodName, MethodConfig, WeightValues } from './methods/types.js';
+export { createMethod } from './methods/createMethod.js';
+export { resolveMethodConfig } from './methods/methodConfig.js';
+export { SslConfigError, WeightMismatchError } from './methods/errors.js';
