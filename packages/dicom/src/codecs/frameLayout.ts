@@ -61,3 +61,11 @@ export function signExtendStored(pixels: SampleArray, bitsStored: number): Int8A
   for (let i = 0; i < pixels.length; i++) out[i] = (pixels[i]! << shift) >> shift;
   return out;
 }
+
+/** RRR…GGG…BBB… → RGBRGB…: `samples` holds `spp` planes of equal length. Returns a new array. */
+export function planarToInterleaved<T extends SampleArray>(samples: T, spp: number): T {
+  const out = new (samples.constructor as new (n: number) => T)(samples.length);
+  const n = samples.length / spp;
+  for (let c = 0; c < spp; c++) for (let i = 0; i < n; i++) out[i * spp + c] = samples[c * n + i]!;
+  return out;
+}

@@ -6,15 +6,15 @@ import { corrupt } from './frameLayout.js';
  * decoder to `read` (which must copy what it needs out), and always frees the decoder. Any codec
  * failure becomes CORRUPT_PIXEL_DATA; a trap also drops the module so the next call starts clean.
  */
-export async function withWasmDecoder<M, T>(
+export async function withWasmDecoder<M, T, D extends WasmDecoder = WasmDecoder>(
   codec: string,
   module: LazyModule<M>,
-  create: (m: M) => WasmDecoder,
+  create: (m: M) => D,
   encoded: Uint8Array,
-  read: (decoder: WasmDecoder) => T,
+  read: (decoder: D) => T,
 ): Promise<T> {
   const m = await module.get();
-  let decoder: WasmDecoder | undefined;
+  let decoder: D | undefined;
   let decoded = false;
   try {
     decoder = create(m);
