@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { dicomInfo } from './dicomInfo.js';
 import { dicomPixels } from './dicomPixels.js';
+import { dicomScan } from './dicomScan.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [dicomInfo, dicomPixels];
+export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan];
