@@ -36,7 +36,7 @@ function train(method: SslMethod, steps: number, lr = 3e-3) {
   const losses: number[] = [], tensors: number[] = [];
   for (let s = 0; s < steps; s++) {
     const { value, grads } = tf.variableGrads(() => method.loss(v1, v2, labels), method.trainableVariables());
-    opt.applyGradients(grads as tf.NamedVariableMap);
+    opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     method.afterStep(s, steps);
     losses.push(value.dataSync()[0]!);
     value.dispose();
