@@ -4,14 +4,15 @@ import { decodeFrame, isEncapsulatedSyntax } from './codecs/index.js';
 import type { FrameInfo, SampleArray } from './codecs/types.js';
 import { DicomError } from './errors.js';
 import { encapsulatedFrame } from './frames.js';
-import { type IntSamples, minMax, storedValues } from './pixel/bits.js';
+import { type IntSamples, storedValues } from './pixel/bits.js';
+import { grayscaleDisplay, type VoiTransform } from './pixel/grayscaleDisplay.js';
 import { planarToInterleaved, ybrFullToRgb } from './pixel/color.js';
 import { applyLut, type Lut, modalityLut, voiLut, voiLutCount } from './pixel/lut.js';
 import { rescale } from './pixel/modalityLut.js';
 import { nativeFrame } from './pixel/nativeFrame.js';
 import { paddingMask } from './pixel/padding.js';
 import { applyPalette, type Palette, readPalette } from './pixel/palette.js';
-import { applyRange, applyWindow, voiFunction } from './pixel/voiLut.js';
+import { voiFunction } from './pixel/voiLut.js';
 import { EXPLICIT_VR_BIG_ENDIAN } from './uids.js';
 
 /** Stored values of one frame, interleaved, with what they are. */
@@ -69,7 +70,7 @@ export class DicomImage {
     const stored = await this.stored(index);
     const { rows, columns } = this.info;
     const pixels = rows * columns;
-    if (stage === 'stored') return Float32Array.from(stored.values);
+    if (stage === 'stored') return new Float32Array(stored.values);
     const photometric = stored.photometric;
     if (photometric === 'PALETTE COLOR') {
       const palette = this.readPaletteOnce();
@@ -88,40 +89,19 @@ export class DicomImage {
       else rescale(stored.values, transform.rescaleSlope ?? 1, transform.rescaleIntercept ?? 0, out);
       return out;
     }
-    const mask = this.paddingOf(stored);
-    const out = new Float32Array(pixels);
-    const modalityOf = (values: ArrayLike<number>): Float64Array => {
-      const m = new Float64Array(values.length);
-      if (lut) applyLut(values, lut, m);
-      else rescale(values, transform.rescaleSlope ?? 1, transform.rescaleIntercept ?? 0, m);
-      return m;
-    };
-    const voi = this.voiOf(index, options.voiIndex ?? 0, transform);
-    // The fallback range is that of the frame's non-padding modality values.
-    const whole = voi.kind === 'range' ? modalityOf(stored.values) : undefined;
-    const range = whole ? minMax(whole, mask ?? undefined) : undefined;
-    const voiApply = (m: Float64Array, o: Float32Array | Float64Array): void => {
-      if (voi.kind === 'lut') {
-        applyLut(m, voi.lut, o);
-        scaleInPlace(o, 1 / (2 ** voi.lut.bits - 1));
-      } else if (voi.kind === 'window') applyWindow(m, voi.center, voi.width, voi.fn, o, this.info.file);
-      else applyRange(m, range!.min, range!.max, o);
-    };
-    // Integer stored values go through a table over the frame's stored range when that is
-    // smaller than the frame: the exp() of SIGMOID and the branches run once per distinct value.
-    const { min, max } = minMax(stored.values);
-    if (max - min + 1 <= pixels) {
-      const table = new Float64Array(max - min + 1);
-      voiApply(modalityOf(rangeValues(min, max)), table);
-      const values = stored.values;
-      for (let i = 0; i < pixels; i++) out[i] = table[values[i]! - min]!;
-    } else {
-      voiApply(whole ?? modalityOf(stored.values), out);
-    }
-    const invert = photometric === 'MONOCHROME1' || this.info.presentationLutShape === 'INVERSE';
-    if (invert) for (let i = 0; i < pixels; i++) out[i] = 1 - out[i]!;
-    if (mask) for (let i = 0; i < pixels; i++) if (mask[i]) out[i] = 0;
-    return out;
+    const { pixelPaddingValue: pad, pixelPaddingRangeLimit: limit } = this.info;
+    return grayscaleDisplay(
+      stored.values,
+      {
+        modalityLut: lut,
+        slope: transform.rescaleSlope ?? 1,
+        intercept: transform.rescaleIntercept ?? 0,
+        voi: this.voiOf(index, options.voiIndex ?? 0, transform),
+        invert: photometric === 'MONOCHROME1' || this.info.presentationLutShape === 'INVERSE',
+        padding: pad === undefined ? undefined : { lo: Math.min(pad, limit ?? pad), hi: Math.max(pad, limit ?? pad) },
+      },
+      this.info.file,
+    );
   }
 
   /** Boolean mask (1 = padding) of frame `index`, from Pixel Padding Value / Range Limit; undefined if none. */
@@ -157,10 +137,7 @@ export class DicomImage {
     index: number,
     voiIndex: number,
     transform: ReturnType<typeof frameTransform>,
-  ):
-    | { kind: 'lut'; lut: Lut }
-    | { kind: 'window'; center: number; width: number; fn: ReturnType<typeof voiFunction> }
-    | { kind: 'range' } {
+  ): VoiTransform {
     const file = this.info.file;
     const luts = voiLutCount(this.dataSet);
     const outOfRange = (count: number): never => {
@@ -253,13 +230,6 @@ export class DicomImage {
     const photometric = frame.photometricInterpretation === 'YBR_FULL_422' ? 'YBR_FULL' : frame.photometricInterpretation;
     return { samples, bits, signed: frame.signed || info.pixelRepresentation === 1, photometric };
   }
-}
-
-/** [min..max] as consecutive integers. */
-function rangeValues(min: number, max: number): Float64Array {
-  const out = new Float64Array(max - min + 1);
-  for (let i = 0; i < out.length; i++) out[i] = min + i;
-  return out;
 }
 
 function scaleInPlace(a: Float32Array | Float64Array, k: number): void {

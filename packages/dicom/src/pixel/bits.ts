@@ -40,13 +40,19 @@ function allocate(bits: number, signed: boolean, n: number): IntSamples {
 /**
  * Stored pixel values (PS3.5 §8.1.1, PS3.3 C.7.6.3.1): keeps bits highBit-bitsStored+1..highBit
  * of each sample, shifted down, and sign-extends them from bit bitsStored-1 when `signed`.
- * Returns `samples` itself when there is nothing to mask (the common case: no copy).
+ * Returns `samples` itself, or a view of its bytes with the other sign, when there is nothing to
+ * mask (the common case: no copy). The result may share memory with `samples`: do not modify it.
  * @param samples [n] raw container values, any signedness.
  * @returns [n] integers in a typed array of the container's width and the requested sign.
  */
 export function storedValues(samples: SampleArray, bitsStored: number, highBit: number, signed: boolean): IntSamples {
   const width = containerBits(samples);
-  if (bitsStored === width && highBit === width - 1 && isSignedArray(samples) === signed) return samples;
+  if (bitsStored === width && highBit === width - 1) {
+    if (isSignedArray(samples) === signed) return samples;
+    // Only the sign differs: the same bytes read as the other type (no copy).
+    const Type = width === 8 ? (signed ? Int8Array : Uint8Array) : width === 16 ? (signed ? Int16Array : Uint16Array) : signed ? Int32Array : Uint32Array;
+    return new Type(samples.buffer as ArrayBuffer, samples.byteOffset, samples.length);
+  }
   const n = samples.length;
   const out = allocate(width, signed, n);
   const shift = highBit + 1 - bitsStored;
