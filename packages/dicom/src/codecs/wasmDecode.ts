@@ -4,7 +4,7 @@ import { corrupt } from './frameLayout.js';
 /**
  * Runs one decode with an embind decoder: copies the stream into WASM memory, decodes, hands the
  * decoder to `read` (which must copy what it needs out), and always frees the decoder. Any codec
- * failure becomes CORRUPT_PIXEL_DATA; a trap also drops the module so the next call starts clean.
+ * failure becomes CORRUPT_PIXEL_DATA.
  */
 export async function withWasmDecoder<M, T, D extends WasmDecoder = WasmDecoder>(
   codec: string,
@@ -23,17 +23,10 @@ export async function withWasmDecoder<M, T, D extends WasmDecoder = WasmDecoder>
     decoded = true;
     return read(decoder);
   } catch (err) {
-    if (!decoded) {
-      if (err instanceof WebAssembly.RuntimeError) module.reset();
-      throw corrupt(codec, 'the codec rejected the stream', describe(err));
-    }
+    if (!decoded) throw corrupt(codec, 'the codec rejected the stream', describe(err));
     throw err;
   } finally {
-    try {
-      decoder?.delete();
-    } catch {
-      module.reset();
-    }
+    decoder?.delete();
   }
 }
 

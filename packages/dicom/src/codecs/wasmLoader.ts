@@ -1,25 +1,19 @@
 /**
- * Lazily instantiates an Emscripten codec module once and caches it. A codec that traps
- * (abort, out-of-bounds) can leave its module unusable, so `reset` drops the cached
- * instance and the next decode instantiates a fresh one.
+ * Lazily instantiates an Emscripten codec module once and caches it. These embind builds
+ * register global names, so a module can be instantiated only once per process (a second
+ * instantiation throws "Cannot register public name … twice"): everything that uses a codec,
+ * tests included, must go through the one cached instance.
  */
 export interface LazyModule<M> {
   get(): Promise<M>;
-  reset(): void;
 }
 
 export function lazyModule<M>(load: () => Promise<M>): LazyModule<M> {
   let pending: Promise<M> | undefined;
   return {
     get() {
-      pending ??= load().catch((err: unknown) => {
-        pending = undefined;
-        throw err;
-      });
+      pending ??= load();
       return pending;
-    },
-    reset() {
-      pending = undefined;
     },
   };
 }

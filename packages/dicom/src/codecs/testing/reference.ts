@@ -5,7 +5,7 @@
  * A missing tool fails the test with the command that installs it (scripts/test-deps.sh).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -114,7 +114,9 @@ export function opjDecompress(codestream: Uint8Array, components: number): { val
     const input = join(dir, 'in.j2k');
     execFileSync('sh', ['-c', 'cat > "$1"', 'sh', input], { input: codestream });
     execFileSync('opj_decompress', ['-i', input, '-o', join(dir, 'out.pgx')], { stdio: 'ignore' });
-    const planes = Array.from({ length: components }, (_, c) => readPgx(join(dir, components === 1 ? 'out.pgx' : `out_${c}.pgx`)));
+    // opj_decompress 2.5 writes out_<component>.pgx; older versions wrote out.pgx for one component.
+    const pgx = (c: number) => (components === 1 && existsSync(join(dir, 'out.pgx')) ? join(dir, 'out.pgx') : join(dir, `out_${c}.pgx`));
+    const planes = Array.from({ length: components }, (_, c) => readPgx(pgx(c)));
     const n = planes[0]!.values.length;
     const values = new Float64Array(n * components);
     planes.forEach((p, c) => p.values.forEach((v, i) => (values[i * components + c] = v)));

@@ -11,7 +11,11 @@ export interface EncapsulatedLayout {
   numberOfFrames: number;
   fragments: Uint8Array[];
   basicOffsetTable: number[];
-  /** Written as (7FE0,0001) OV offsets and (7FE0,0002) OV lengths when given. */
+  /**
+   * Written as (7FE0,0001) offsets and (7FE0,0002) lengths when given. The standard's VR is OV,
+   * but dicom-parser 1.8.21 does not know OV (it reads a 16-bit length and overruns), so they are
+   * written as OB, whose explicit-VR header has the same layout (2 reserved bytes, 32-bit length).
+   */
   extendedOffsetTable?: { offsets: number[]; lengths: number[] };
 }
 
@@ -104,8 +108,8 @@ export function writeEncapsulated(layout: EncapsulatedLayout): Uint8Array {
   w.us(0x0028, 0x0102, info.highBit);
   w.us(0x0028, 0x0103, info.pixelRepresentation);
   if (layout.extendedOffsetTable) {
-    w.element(0x7fe0, 0x0001, 'OV', u64s(layout.extendedOffsetTable.offsets));
-    w.element(0x7fe0, 0x0002, 'OV', u64s(layout.extendedOffsetTable.lengths));
+    w.element(0x7fe0, 0x0001, 'OB', u64s(layout.extendedOffsetTable.offsets));
+    w.element(0x7fe0, 0x0002, 'OB', u64s(layout.extendedOffsetTable.lengths));
   }
   w.tag(0x7fe0, 0x0010);
   w.bytes(new TextEncoder().encode('OB'));
