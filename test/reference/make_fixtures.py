@@ -71,6 +71,13 @@ ds.WindowCenter, ds.WindowWidth = [2000, 1000], [1000, 300]
 ds.VOILUTFunction = 'LINEAR_EXACT'
 save(ds, 'bits12_unsigned_exact_be.dcm', ExplicitVRBigEndian)
 
+# High Bit 13 with 12 bits stored (retired layout, still in old files): bits 2..13 hold the value.
+ds = mr()
+vals = rng.integers(-2048, 2048, size=(64, 64))
+set_pixels(ds, ((vals & 0xFFF) << 2) | rng.integers(0, 4, size=(64, 64)) | (rng.integers(0, 4, size=(64, 64)) << 14), 16, 12, True)
+ds.HighBit = 13
+save(ds, 'bits12_highbit13.dcm')
+
 # MONOCHROME1 with a SIGMOID window.
 ds = mr()
 ds.PhotometricInterpretation = 'MONOCHROME1'

@@ -207,6 +207,9 @@ export function frameTransform(ds: DataSet, frame: number): PixelTransform {
  * Throws DicomError NO_PIXEL_DATA for non-image objects and INVALID_ATTRIBUTE for impossible values.
  */
 export function readInfo(ds: DataSet, transferSyntaxUID: string, file?: string): DicomInfo {
+  if (!ds.elements[TAG.pixelData] && (ds.elements['x7fe00008'] || ds.elements['x7fe00009'])) {
+    throw new DicomError('UNSUPPORTED_PIXEL_FORMAT', 'Float / Double Float Pixel Data (7FE0,0008/0009) is not supported; only integer Pixel Data (7FE0,0010) is', { file });
+  }
   if (!ds.elements[TAG.pixelData]) {
     const sop = stringValue(ds, TAG.sopClassUID);
     throw new DicomError('NO_PIXEL_DATA', `no Pixel Data (7FE0,0010)${sop ? ` in this SOP class ${sop}` : ''}: not an image, nothing to decode`, { file });

@@ -64,6 +64,7 @@ const REAL: Case[] = [
 /** Edge cases written at test time from real files (see make_fixtures.py for each). */
 const SYNTHETIC = (): Case[] => [
   { file: F('bits12_signed_garbage.dcm') },
+  { file: F('bits12_highbit13.dcm') },
   { file: F('bits12_unsigned_exact_be.dcm'), voiIndices: [0, 1] },
   { file: F('mono1_sigmoid.dcm') },
   { file: F('inverse_implicit.dcm') },

@@ -27,6 +27,15 @@ interface StoredFrame {
   photometric: string;
 }
 
+/** One frame's samples before masking, interleaved, with how to read them. */
+interface RawFrame {
+  samples: SampleArray;
+  bits: number;
+  highBit: number;
+  signed: boolean;
+  photometric: string;
+}
+
 const YBR_FULL_LIKE = new Set(['YBR_FULL', 'YBR_FULL_422', 'YBR_ICT']);
 const MONOCHROME = new Set(['MONOCHROME1', 'MONOCHROME2']);
 
@@ -180,12 +189,12 @@ export class DicomImage {
     }
     if (this.cached?.index === index) return this.cached;
     const raw = isEncapsulatedSyntax(info.transferSyntaxUID) ? await this.decoded(index) : this.native(index);
-    const values = storedValues(raw.samples, raw.bits, raw.bits === info.bitsStored ? info.highBit : raw.bits - 1, raw.signed);
+    const values = storedValues(raw.samples, raw.bits, raw.highBit, raw.signed);
     this.cached = { index, values, bits: raw.bits, signed: raw.signed, photometric: raw.photometric };
     return this.cached;
   }
 
-  private native(index: number): { samples: SampleArray; bits: number; signed: boolean; photometric: string } {
+  private native(index: number): RawFrame {
     const { info, dataSet } = this;
     const el = dataSet.elements[TAG.pixelData]!;
     if (el.encapsulatedPixelData || el.hadUndefinedLength) {
@@ -200,10 +209,10 @@ export class DicomImage {
     );
     if (info.planarConfiguration === 1 && info.samplesPerPixel > 1) samples = planarToInterleaved(samples, info.samplesPerPixel);
     const photometric = info.photometricInterpretation === 'YBR_FULL_422' ? 'YBR_FULL' : info.photometricInterpretation;
-    return { samples, bits: info.bitsStored, signed: info.pixelRepresentation === 1, photometric };
+    return { samples, bits: info.bitsStored, highBit: info.highBit, signed: info.pixelRepresentation === 1, photometric };
   }
 
-  private async decoded(index: number): Promise<{ samples: SampleArray; bits: number; signed: boolean; photometric: string }> {
+  private async decoded(index: number): Promise<RawFrame> {
     const { info, dataSet } = this;
     const encoded = encapsulatedFrame(dataSet.byteArray, dataSet, index, info.numberOfFrames);
     const frameInfo: FrameInfo = {
@@ -228,7 +237,8 @@ export class DicomImage {
     if (frame.planarConfiguration === 1 && info.samplesPerPixel > 1) samples = planarToInterleaved(samples, info.samplesPerPixel);
     const bits = Math.max(info.bitsStored, Math.min(frame.bitsPerSample ?? 0, info.bitsAllocated));
     const photometric = frame.photometricInterpretation === 'YBR_FULL_422' ? 'YBR_FULL' : frame.photometricInterpretation;
-    return { samples, bits, signed: frame.signed || info.pixelRepresentation === 1, photometric };
+    // Codecs return right-aligned samples: the high bit is bits − 1 whatever High Bit says.
+    return { samples, bits, highBit: bits - 1, signed: frame.signed || info.pixelRepresentation === 1, photometric };
   }
 }
 
