@@ -41,3 +41,11 @@ export { fitLinearProbe, probeProbabilities, probePredict, LinearProbeError, typ
 export { aucMannWhitney, AucError } from './eval/auc.js';
 export { aucWithCi, percentileInterval, type BootstrapOptions, type Interval } from './eval/bootstrap.js';
 export { embedImages } from './eval/embed.js';
+export type { AugmentConfig, Range } from './augment/types.js';
+export { augmentBatch, twoViews } from './augment/augmentBatch.js';
+export { loadAugmentConfig, validateAugmentConfig } from './augment/loadAugmentConfig.js';
+export { Rng } from './augment/rng.js';
+export { initBackend, BackendUnavailableError, type InitBackendOptions, type BackendLoader, type LoadedBackend } from './backend/initBackend.js';
+export { formatBackendReport, BACKEND_LADDER, type BackendReport, type BackendName, type BackendFallback, type KernelProvider } from './backend/backendReport.js';
+export { installWasmTrainingKernels, restoreShippedWasmKernels, type WasmKernelChoice, type WasmKernelSetup } from './backend/installWasmKernels.js';
+export { OrtUnavailableError } from './backend/ortRuntime.js';
