@@ -32,8 +32,13 @@ const CASES: Case[] = [
   { file: P('SC_rgb_jpeg_dcmtk.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
   { file: P('SC_rgb_dcmtk_+eb+cy+n1.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
   { file: P('SC_rgb_dcmtk_+eb+cy+s2.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
+  { file: P('SC_rgb_dcmtk_+eb+cy+np.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
+  { file: P('SC_rgb_dcmtk_+eb+cr.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
+  { file: P('SC_rgb_small_odd_jpeg.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
+  { file: P('SC_jpeg_no_color_transform.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
   // JPEG extended 12-bit (.51).
   { file: P('JPGExtended.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
+  { file: P('JPEG-lossy.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
   // JPEG lossless (.57, .70), 16-bit signed CT, 8-bit multi-frame, RGB.
   { file: J('jpeg_lossless_sel1.dcm'), tool: 'dcmdjpeg', storedTolerance: 0 },
   { file: J('jpeg_lossless_sel4.dcm'), tool: 'dcmdjpeg', storedTolerance: 0 },
@@ -51,6 +56,7 @@ const CASES: Case[] = [
   { file: P('JPEG2000.dcm'), tool: 'gdcmconv', storedTolerance: 0 },
   { file: D('jpeg_2000.dcm'), tool: 'gdcmconv', storedTolerance: 0 },
   { file: P('SC_rgb_gdcm_KY.dcm'), tool: 'gdcmconv', storedTolerance: 0 },
+  { file: P('GDCMJ2K_TextGBR.dcm'), tool: 'gdcmconv', storedTolerance: 0 },
   // RLE (.5): 8/16/32-bit, colour, multi-frame.
   { file: P('MR_small_RLE.dcm'), tool: 'dcmdrle', storedTolerance: 0 },
   { file: D('rle.dcm'), tool: 'dcmdrle', storedTolerance: 0 },
