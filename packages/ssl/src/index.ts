@@ -49,3 +49,7 @@ export { initBackend, BackendUnavailableError, type InitBackendOptions, type Bac
 export { formatBackendReport, BACKEND_LADDER, type BackendReport, type BackendName, type BackendFallback, type KernelProvider } from './backend/backendReport.js';
 export { installWasmTrainingKernels, restoreShippedWasmKernels, type WasmKernelChoice, type WasmKernelSetup } from './backend/installWasmKernels.js';
 export { OrtUnavailableError } from './backend/ortRuntime.js';
+export { initBackend, BackendUnavailableError, type InitBackendOptions, type BackendLoader, type LoadedBackend } from './backend/initBackend.js';
+export { formatBackendReport, BACKEND_LADDER, type BackendReport, type BackendName, type BackendFallback, type KernelProvider } from './backend/backendReport.js';
+export { installWasmTrainingKernels, restoreShippedWasmKernels, type WasmKernelChoice, type WasmKernelSetup } from './backend/installWasmKernels.js';
+export { OrtUnavailableError } from './backend/ortRuntime.js';
