@@ -153,6 +153,14 @@ test('MoCo afterStep: momentum update m·θk + (1−m)·θq and FIFO enqueue of 
   const queue2 = moco.weights().local.get('queue')!.arraySync() as number[][];
   for (let r = 4; r < 8; r++) assert.deepEqual(queue2[r], queue1[r]);
   for (const r of [8, 9, 10, 11, 0, 1, 2, 3]) assert.notDeepEqual(queue2[r], queue1[r]);
+  assert.equal(moco.weights().local.get('queue_pointer')!.dataSync()[0], 4);
+  // the pointer is restorable state: set it back to 8 and the next batch overwrites rows 8..11, 0..3 again
+  moco.setWeights(moco.weights().federated, new Map([['queue_pointer', new Float32Array([8])]]));
+  moco.loss(v1, v2).dispose();
+  moco.afterStep(2, 10);
+  const queue3 = moco.weights().local.get('queue')!.arraySync() as number[][];
+  for (let r = 4; r < 8; r++) assert.deepEqual(queue3[r], queue2[r]);
+  assert.equal(moco.weights().local.get('queue_pointer')!.dataSync()[0], 4);
   moco.dispose();
 });
 

@@ -48,7 +48,8 @@ export interface SslMethod {
    * Named weights, live tensors owned by the method (do not dispose; clone to snapshot).
    * `federated`: the encoder's trainable weights ('encoder/…').
    * `local`: everything that stays at the site: heads ('projector/…', 'predictor/…'),
-   * momentum/target nets ('target/…'), queue ('queue'), BatchNorm running stats.
+   * momentum/target nets ('target/…'), MoCo's queue ('queue' [K,P], 'queue_pointer' [1]),
+   * BatchNorm running stats.
    */
   weights(): { federated: Map<string, tf.Tensor>; local: Map<string, tf.Tensor> };
   /**
