@@ -28,8 +28,23 @@ from pydicom.pixel_data_handlers.util import (apply_color_lut, apply_modality_lu
                                               convert_color_space)
 
 
-def stored(ds, frame):
-    arr = ds.pixel_array
+_last = {}
+
+
+def load(path):
+    """The data set and its decoded pixel array, cached for consecutive jobs on one file."""
+    if _last.get('path') != path:
+        ds = pydicom.dcmread(path, force=True)
+        if 'TransferSyntaxUID' not in ds.file_meta:
+            ds.file_meta.TransferSyntaxUID = (pydicom.uid.ImplicitVRLittleEndian if ds.is_implicit_VR else
+                                              pydicom.uid.ExplicitVRLittleEndian if ds.is_little_endian else
+                                              pydicom.uid.ExplicitVRBigEndian)
+        _last.clear()
+        _last.update(path=path, ds=ds, arr=ds.pixel_array if 'PixelData' in ds else None)
+    return _last['ds'], _last['arr']
+
+
+def stored(ds, arr, frame):
     if int(ds.get('NumberOfFrames', 1) or 1) > 1:
         arr = arr[frame]
     arr = arr.astype(np.int64)
@@ -104,13 +119,9 @@ def window_range(ds):
 
 
 def run(job):
-    ds = pydicom.dcmread(job['file'], force=True)
-    if 'TransferSyntaxUID' not in ds.file_meta:
-        ds.file_meta.TransferSyntaxUID = (pydicom.uid.ImplicitVRLittleEndian if ds.is_implicit_VR else
-                                          pydicom.uid.ExplicitVRLittleEndian if ds.is_little_endian else
-                                          pydicom.uid.ExplicitVRBigEndian)
+    ds, arr = load(job['file'])
     frame, stage = job['frame'], job['stage']
-    s = stored(ds, frame)
+    s = stored(ds, arr, frame)
     pi = ds.PhotometricInterpretation
     fds = frame_ds(ds, frame)
     mask = padding(ds, s)
