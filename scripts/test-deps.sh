@@ -7,6 +7,7 @@
 set -euo pipefail
 pkgs=(python3-pydicom python3-numpy python3-pil dcmtk libgdcm-tools libopenjp2-tools libjpeg-turbo-progs)
 [ "${FEDCL_BENCH_DEPS:-0}" = 1 ] && pkgs+=(python3-torch)
+pkgs+=(python3-torch) # packages/ssl unit tests check optimizers, safetensors export and the linear probe against PyTorch
 [ "${FEDCL_BROWSER_DEPS:-1}" = 1 ] && pkgs+=(chromium)
 missing=()
 for p in "${pkgs[@]}"; do

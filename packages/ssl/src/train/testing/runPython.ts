@@ -13,19 +13,21 @@ export function runPython<T>(script: string, input: unknown, modules: readonly s
   if (!existsSync(PYTHON)) {
     throw new Error(`${PYTHON} not found: install Debian python3 (apt-get install python3 python3-numpy python3-torch)`);
   }
-  const probe = spawnSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ')], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    throw new Error(
-      `python reference needs ${modules.join(', ')}: apt-get install ${modules.map((m) => `python3-${m}`).join(' ')} ` +
-        `(or FEDCL_BENCH_DEPS=1 bash scripts/test-deps.sh)\n${probe.stderr}`,
-    );
-  }
   const r = spawnSync(PYTHON, ['-c', script], {
     input: JSON.stringify(input),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, OMP_NUM_THREADS: '1' },
   });
-  if (r.status !== 0) throw new Error(`python reference failed (exit ${r.status}):\n${r.stderr}`);
+  if (r.status !== 0) {
+    const missing = /No module named '([^']+)'/.exec(r.stderr);
+    if (missing) {
+      throw new Error(
+        `python reference needs ${missing[1]} (uses ${modules.join(', ')}): apt-get install ${modules.map((m) => `python3-${m}`).join(' ')} ` +
+          `(or FEDCL_BENCH_DEPS=1 bash scripts/test-deps.sh)`,
+      );
+    }
+    throw new Error(`python reference failed (exit ${r.status}):\n${r.stderr}`);
+  }
   return JSON.parse(r.stdout) as T;
 }
