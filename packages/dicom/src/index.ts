@@ -7,7 +7,7 @@ export { transferSyntax, transferSyntaxName, type TransferSyntax } from './uids.
 export { decodeFrame, isEncapsulatedSyntax, supportedTransferSyntaxes } from './codecs/index.js';
 export { encapsulatedFrame } from './frames.js';
 export { resizeImage, resizeAndPad, fitSize } from './tensor/resize.js';
-export { robustStats, percentileOfSorted, type RobustStats, type StatsOptions, type MaskedValues } from './tensor/stats.js';
+export { robustStats, percentiles, percentileOfSorted, type RobustStats, type StatsOptions, type MaskedValues } from './tensor/stats.js';
 export { applyWindow, scaleToUnit, zScore, luminance, ctWindow, normalisationFor, CT_WINDOWS, DEFAULT_POLICY, type Normalisation, type NormalisationPolicy, type CtWindowName } from './tensor/normalise.js';
 export { frameToTensor, greyFrame, normaliseGrey, isInverted, type FrameSource, type TensorOptions } from './tensor/toTensor.js';
 export { estimateSeriesStats, evenlySpaced, type FrameRef, type SeriesStatsOptions } from './tensor/seriesStats.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentileOfSorted, robustStats } from './stats.js';
+import { percentileOfSorted, percentiles, robustStats, select } from './stats.js';
 import { applyWindow, CT_WINDOWS, DEFAULT_POLICY, invert, luminance, normalisationFor, scaleToUnit, zScore } from './normalise.js';
 import { runPythonReference } from './pythonReference.js';
 
@@ -96,4 +96,30 @@ test('default policy: CR/DX use VOI, MR percentile, CT mediastinal window, other
   assert.equal(normalisationFor(DEFAULT_POLICY, 'US').kind, 'percentile');
   assert.equal(normalisationFor(DEFAULT_POLICY, undefined).kind, 'percentile');
   assert.deepEqual(normalisationFor({ kind: 'zscore' }, 'CT'), { kind: 'zscore' });
+});
+
+test('histogram + selection percentiles equal sorting, on random, tied, skewed, sorted, reversed and constant data', () => {
+  const skewed = Float32Array.from({ length: 20000 }, (_, i) => (i % 10 < 6 ? 0 : i % 10 === 9 ? 1e6 + i : i));
+  const cases = [noise(10007, 1), noise(5000, 2, 3), skewed, Float32Array.from({ length: 4001 }, (_, i) => i), Float32Array.from({ length: 4001 }, (_, i) => -i), new Float32Array(999).fill(5), Float32Array.from([3])];
+  for (const values of cases) {
+    const sorted = values.slice().sort();
+    for (const [lo, hi] of [[0.5, 99.5], [0, 100], [1, 99], [50, 50.5], [13.7, 86.1]] as const) {
+      const s = robustStats([{ values }], { lowPercentile: lo, highPercentile: hi, maxValues: 1e9 })!;
+      assert.ok(Math.abs(s.low - percentileOfSorted(sorted, lo)) <= 1e-9 * (1 + Math.abs(s.low)), `low ${lo}`);
+      assert.ok(Math.abs(s.high - percentileOfSorted(sorted, hi)) <= 1e-9 * (1 + Math.abs(s.high)), `high ${hi}`);
+    }
+    const copy = values.slice();
+    const ranks = [0, 0.1, 25, 50, 99.9, 100];
+    const got = percentiles(values, ranks);
+    ranks.forEach((p, i) => assert.ok(Math.abs(got[i]! - percentileOfSorted(sorted, p)) <= 1e-9 * (1 + Math.abs(got[i]!)), `rank ${p}`));
+    assert.deepEqual(values, copy, 'percentiles() leaves its input alone');
+  }
+  for (let k = 0; k < 50; k++) {
+    const a = noise(200, 100 + k, 50);
+    const sorted = a.slice().sort();
+    const target = k * 4;
+    assert.equal(select(a, 0, a.length - 1, target), sorted[target]);
+    for (let i = 0; i < target; i++) assert.ok(a[i]! <= sorted[target]!);
+    for (let i = target + 1; i < a.length; i++) assert.ok(a[i]! >= sorted[target]!);
+  }
 });

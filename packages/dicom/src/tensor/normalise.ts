@@ -67,16 +67,19 @@ export function normalisationFor(policy: NormalisationPolicy | Normalisation, mo
  * @param values [n]; @param mask [n] or undefined. @returns [n] new array.
  */
 export function scaleToUnit(values: Float32Array, lo: number, hi: number, mask?: Uint8Array, padValue = 0): Float32Array {
-  const out = new Float32Array(values.length);
+  const n = values.length;
+  const out = new Float32Array(n);
   const span = hi - lo;
-  for (let i = 0; i < values.length; i++) {
-    if (mask && mask[i]) {
-      out[i] = padValue;
-      continue;
+  if (span > 0) {
+    const inv = 1 / span;
+    for (let i = 0; i < n; i++) {
+      const x = (values[i]! - lo) * inv;
+      out[i] = x < 0 ? 0 : x > 1 ? 1 : x;
     }
-    const v = values[i]!;
-    out[i] = span > 0 ? Math.min(1, Math.max(0, (v - lo) / span)) : v > lo ? 1 : 0;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = values[i]! > lo ? 1 : 0;
   }
+  if (mask) for (let i = 0; i < n; i++) if (mask[i]) out[i] = padValue;
   return out;
 }
 

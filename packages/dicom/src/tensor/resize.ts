@@ -103,16 +103,18 @@ export function resizeImage(src: Float32Array, height: number, width: number, ou
     return dst;
   }
   const v = taps(height, outHeight);
+  // Row-wise accumulation: each tap adds a whole source row, a contiguous sweep.
+  const acc = new Float64Array(outWidth);
   for (let y = 0; y < outHeight; y++) {
+    acc.fill(0);
     const s = v.start[y]!;
-    const w = y * v.maxTaps;
-    const n = v.count[y]!;
-    const out = y * outWidth;
-    for (let x = 0; x < outWidth; x++) {
-      let acc = 0;
-      for (let k = 0; k < n; k++) acc += tmp[(s + k) * outWidth + x]! * v.weights[w + k]!;
-      dst[out + x] = acc;
+    for (let k = 0; k < v.count[y]!; k++) {
+      const weight = v.weights[y * v.maxTaps + k]!;
+      const row = (s + k) * outWidth;
+      for (let x = 0; x < outWidth; x++) acc[x] += tmp[row + x]! * weight;
     }
+    const out = y * outWidth;
+    for (let x = 0; x < outWidth; x++) dst[out + x] = acc[x]!;
   }
   return dst;
 }

@@ -64,6 +64,8 @@ export function robustStats(frames: readonly MaskedValues[], options: StatsOptio
   const kept = new Float32Array(Math.ceil(total / stride) + frames.length);
   let n = 0;
   let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
   for (const { values, mask } of frames) {
     for (let i = 0; i < values.length; i += stride) {
       if (mask && mask[i]) continue;
@@ -71,20 +73,126 @@ export function robustStats(frames: readonly MaskedValues[], options: StatsOptio
       if (!Number.isFinite(v)) continue;
       kept[n++] = v;
       sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
   }
   if (n === 0) return undefined;
-  const sample = kept.subarray(0, n).sort();
+  const sample = kept.subarray(0, n);
   const mean = sum / n;
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (sample[i]! - mean) ** 2;
-  return {
-    count: n,
-    mean,
-    std: Math.sqrt(ss / n),
-    lowPercentile,
-    highPercentile,
-    low: percentileOfSorted(sample, lowPercentile),
-    high: percentileOfSorted(sample, highPercentile),
+  const [low, high] = percentilesInRange(sample, min, max, [lowPercentile, highPercentile]);
+  return { count: n, mean, std: Math.sqrt(ss / n), lowPercentile, highPercentile, low: low!, high: high! };
+}
+
+const BINS = 4096;
+
+/**
+ * Values at percentile ranks (0–100) of `a`, as percentileOfSorted would give after sorting,
+ * in O(n): a histogram over [min, max] finds the bin of each needed order statistic, and only
+ * those bins' values are gathered and selected in. `a` is not modified.
+ */
+export function percentiles(a: Float32Array, ranks: readonly number[]): number[] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return percentilesInRange(a, min, max, ranks);
+}
+
+/** percentiles() of values known to lie in [min, max]. */
+function percentilesInRange(a: Float32Array, min: number, max: number, ranks: readonly number[]): number[] {
+  const n = a.length;
+  if (n === 0) throw new RangeError('percentile of an empty set');
+  if (min === max) return ranks.map(() => min);
+  const scale = BINS / (max - min);
+  const bin = (v: number) => Math.min(BINS - 1, ((v - min) * scale) | 0);
+  const counts = new Uint32Array(BINS);
+  for (let i = 0; i < n; i++) counts[bin(a[i]!)]!++;
+  const starts = new Uint32Array(BINS);
+  for (let b = 1; b < BINS; b++) starts[b] = starts[b - 1]! + counts[b - 1]!;
+  const binOf = (k: number) => {
+    let lo = 0;
+    let hi = BINS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   };
+  // Order statistics needed: floor(rank) and the next one, for interpolation.
+  const wanted = ranks.map((p) => {
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile rank must be in [0, 100], got ${p}`);
+    const r = (p / 100) * (n - 1);
+    const k = Math.floor(r);
+    return { k, t: r - k, next: Math.min(n - 1, k + 1) };
+  });
+  // Bin → index into `buckets` (−1: not needed), so the gather pass is one typed-array lookup per value.
+  const slot = new Int32Array(BINS).fill(-1);
+  const buckets: Float32Array[] = [];
+  for (const w of wanted) {
+    for (const k of [w.k, w.next]) {
+      const b = binOf(k);
+      if (slot[b] === -1) {
+        slot[b] = buckets.length;
+        buckets.push(new Float32Array(counts[b]!));
+      }
+    }
+  }
+  const fill = new Uint32Array(buckets.length);
+  for (let i = 0; i < n; i++) {
+    const v = a[i]!;
+    const j = slot[bin(v)]!;
+    if (j >= 0) buckets[j]![fill[j]!++] = v;
+  }
+  const orderStat = (k: number) => {
+    const b = binOf(k);
+    const bucket = buckets[slot[b]!]!;
+    return select(bucket, 0, bucket.length - 1, k - starts[b]!);
+  };
+  return wanted.map((w) => {
+    const v = orderStat(w.k);
+    return w.t === 0 ? v : v + (orderStat(w.next) - v) * w.t;
+  });
+}
+
+/**
+ * Reorders a[lo..hi] so that a[k] is the value a sort would put there, everything before it
+ * ≤ and everything after ≥ it (Hoare's selection, median-of-three pivots); returns a[k].
+ */
+export function select(a: Float32Array, lo: number, hi: number, k: number): number {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as pivot, which also guards the sorted and reverse-sorted cases.
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
