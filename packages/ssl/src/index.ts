@@ -19,6 +19,7 @@ export { Trainer, TrainingDivergedError, type TrainableMethod, type TrainerOptio
 export { resolveTrainerConfig, TrainerConfigError, type TrainerConfig } from './train/trainerConfig.js';
 export type { Batch, BatchSource, MakeViews } from './train/batch.js';
 export { memoryBatchSource, type ImageSet } from './train/memorySource.js';
+export { augmentViews } from './train/augmentViews.js';
 export { dicomBatchSource, type DicomLoaderLike, type DicomSourceOptions } from './train/dicomSource.js';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, type CheckpointManifest, type TrainMetrics, type BackendInfo } from './train/checkpoint.js';
 export { ThroughputMeter, type TrainProgress } from './train/progress.js';

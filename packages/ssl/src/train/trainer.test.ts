@@ -199,3 +199,30 @@ test('a diverging loss stops with a message naming step and lr', async () => {
   t.dispose();
   o.method.dispose();
 });
+
+test('checkpointEvery saves during the run; an abort signal stops between steps and saves', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fedcl-ckpt-'));
+  try {
+    const o = options({ ...CONFIGS.sgd!, checkpointEvery: 3 });
+    const ckpt = join(dir, 'ck');
+    const savedAt: number[] = [];
+    const abort = new AbortController();
+    const t = new Trainer({
+      ...o,
+      checkpointDir: ckpt,
+      onProgress: (p) => {
+        if (p.step === 4) savedAt.push((JSON.parse(readFileSync(join(ckpt, 'checkpoint.json'), 'utf8')) as CheckpointManifest).progress.step);
+        if (p.step === 7) abort.abort();
+      },
+    });
+    const r = await t.run({ signal: abort.signal });
+    assert.deepEqual(savedAt, [3]);
+    assert.deepEqual([r.finished, r.step], [false, 7]);
+    const m = JSON.parse(readFileSync(join(ckpt, 'checkpoint.json'), 'utf8')) as CheckpointManifest;
+    assert.equal(m.progress.step, 7);
+    t.dispose();
+    o.method.dispose();
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
