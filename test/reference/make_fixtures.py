@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pydicom
+import pydicom.encaps
 from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixel_data_handlers.util import pack_bits
@@ -195,6 +196,19 @@ for k, (c, w) in enumerate([(1000, 2000), (2500, 800), (500, 400)]):
     per.append(f)
 ds.PerFrameFunctionalGroupsSequence = Sequence(per)
 save(ds, 'enhanced_functional_groups.dcm')
+
+# Encapsulated Uncompressed Explicit VR Little Endian (1.2.840.10008.1.2.1.98): one native frame
+# per item, here the 3 frames of the functional-groups file (pydicom 2.3 cannot decode it: the
+# reference reads the native original).
+ds = pydicom.dcmread(os.path.join(out_dir, 'enhanced_functional_groups.dcm'))
+frame_bytes = len(ds.PixelData) // 3
+ds.PixelData = pydicom.encaps.encapsulate([ds.PixelData[k * frame_bytes:(k + 1) * frame_bytes] for k in range(3)])
+ds['PixelData'].VR = 'OB'
+ds['PixelData'].is_undefined_length = True
+ds.file_meta.TransferSyntaxUID = '1.2.840.10008.1.2.1.98'
+ds.is_little_endian, ds.is_implicit_VR = True, False
+ds.save_as(os.path.join(out_dir, 'encapsulated_uncompressed.dcm'), write_like_original=True)
+written.append('encapsulated_uncompressed.dcm')
 
 # Raw data sets without File Meta (implicit LE, explicit BE) and Part 10 without preamble.
 for name, syntax in [('raw_implicit_le.dcm', ImplicitVRLittleEndian), ('raw_explicit_be.dcm', ExplicitVRBigEndian)]:

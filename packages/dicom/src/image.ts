@@ -13,7 +13,7 @@ import { nativeFrame } from './pixel/nativeFrame.js';
 import { paddingMask } from './pixel/padding.js';
 import { applyPalette, type Palette, readPalette } from './pixel/palette.js';
 import { voiFunction } from './pixel/voiLut.js';
-import { EXPLICIT_VR_BIG_ENDIAN } from './uids.js';
+import { ENCAPSULATED_UNCOMPRESSED, EXPLICIT_VR_BIG_ENDIAN } from './uids.js';
 
 /** Stored values of one frame, interleaved, with what they are. */
 interface StoredFrame {
@@ -188,23 +188,26 @@ export class DicomImage {
       throw new DicomError('FRAME_OUT_OF_RANGE', `frame ${index} does not exist: the image has ${info.numberOfFrames} frame(s), numbered 0..${info.numberOfFrames - 1}`, { file: info.file });
     }
     if (this.cached?.index === index) return this.cached;
-    const raw = isEncapsulatedSyntax(info.transferSyntaxUID) ? await this.decoded(index) : this.native(index);
+    const raw = isEncapsulatedSyntax(info.transferSyntaxUID) ? await this.decoded(index) : this.native(index, info.transferSyntaxUID === ENCAPSULATED_UNCOMPRESSED);
     const values = storedValues(raw.samples, raw.bits, raw.highBit, raw.signed);
     this.cached = { index, values, bits: raw.bits, signed: raw.signed, photometric: raw.photometric };
     return this.cached;
   }
 
-  private native(index: number): RawFrame {
+  /** Native pixel data, or with `encapsulated` one fragment-wrapped native frame (syntax 1.2.1.98). */
+  private native(index: number, encapsulated: boolean): RawFrame {
     const { info, dataSet } = this;
     const el = dataSet.elements[TAG.pixelData]!;
-    if (el.encapsulatedPixelData || el.hadUndefinedLength) {
+    if (!encapsulated && (el.encapsulatedPixelData || el.hadUndefinedLength)) {
       throw new DicomError('CORRUPT_PIXEL_DATA', `Pixel Data is encapsulated but the transfer syntax ${info.transferSyntaxUID} is native; the File Meta Transfer Syntax UID is wrong`, { file: info.file });
     }
-    const bytes = dataSet.byteArray.subarray(el.dataOffset, el.dataOffset + el.length);
+    const bytes = encapsulated
+      ? encapsulatedFrame(dataSet.byteArray, dataSet, index, info.numberOfFrames)
+      : dataSet.byteArray.subarray(el.dataOffset, el.dataOffset + el.length);
     let samples = nativeFrame(
       bytes,
       { ...info, littleEndian: info.transferSyntaxUID !== EXPLICIT_VR_BIG_ENDIAN },
-      index,
+      encapsulated ? 0 : index,
       info.file,
     );
     if (info.planarConfiguration === 1 && info.samplesPerPixel > 1) samples = planarToInterleaved(samples, info.samplesPerPixel);

@@ -18,6 +18,7 @@ export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 export const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
 export const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
+export const ENCAPSULATED_UNCOMPRESSED = '1.2.840.10008.1.2.1.98';
 
 const native = (uid: string, name: string, explicitVR: boolean, littleEndian: boolean, deflated = false): TransferSyntax => ({
   uid, name, explicitVR, littleEndian, deflated, encapsulated: false,
@@ -29,7 +30,7 @@ const encapsulated = (uid: string, name: string): TransferSyntax => ({
 const TABLE: readonly TransferSyntax[] = [
   native(IMPLICIT_VR_LITTLE_ENDIAN, 'Implicit VR Little Endian', false, true),
   native(EXPLICIT_VR_LITTLE_ENDIAN, 'Explicit VR Little Endian', true, true),
-  encapsulated('1.2.840.10008.1.2.1.98', 'Encapsulated Uncompressed Explicit VR Little Endian'),
+  encapsulated(ENCAPSULATED_UNCOMPRESSED, 'Encapsulated Uncompressed Explicit VR Little Endian'),
   native(DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, 'Deflated Explicit VR Little Endian', true, true, true),
   native(EXPLICIT_VR_BIG_ENDIAN, 'Explicit VR Big Endian', true, false),
   encapsulated('1.2.840.10008.1.2.4.50', 'JPEG Baseline (Process 1)'),
