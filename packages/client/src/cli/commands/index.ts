@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
+import { coordinatorStart, coordinatorToken } from './coordinator.js';
 import { dicomInfo } from './dicomInfo.js';
 import { dicomPixels } from './dicomPixels.js';
 import { dicomScan } from './dicomScan.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan];
+export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken];
