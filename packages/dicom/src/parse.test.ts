@@ -28,10 +28,12 @@ test('not DICOM: text, random bytes and empty input give NOT_DICOM with a clear 
 test('truncated files give TRUNCATED, naming where the data stops', async () => {
   // Real pydicom file whose Pixel Data is cut short.
   await assert.rejects(readDicomFile(join(PYDICOM_FILES, 'MR_truncated.dcm')), code('TRUNCATED', /cut short/));
-  // Cut inside the header, and inside the pixel data.
+  // Cut inside the header, and inside the pixel data; a deflated data set cut anywhere.
   for (const at of [600, MR.length - 100]) {
     assert.throws(() => parseDicom(MR.subarray(0, at)), code('TRUNCATED'), `cut at ${at}`);
   }
+  const deflated = readFileSync(join(PYDICOM_FILES, 'image_dfl.dcm'));
+  assert.throws(() => parseDicom(deflated.subarray(0, deflated.length - 1000)), code('TRUNCATED'));
 });
 
 test('missing Rows gives INVALID_ATTRIBUTE naming the attribute (real file meta_missing_tsyntax.dcm)', async () => {

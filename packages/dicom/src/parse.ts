@@ -75,10 +75,10 @@ function messageOf(err: unknown): string {
 /** Turns a dicom-parser failure (a string, an Error or {exception, dataSet}) into a DicomError. */
 function parserError(err: unknown, file: string | undefined): DicomError {
   const msg = messageOf(err);
-  if (/past end of buffer|overrun|eof encountered|beyond|end of buffer/i.test(msg)) {
+  if (/past end of buffer|overrun|eof encountered|beyond|end of buffer|unexpected end of file/i.test(msg)) {
     return new DicomError('TRUNCATED', `the file ends inside an element (${msg}); it was cut short while copying or transferring: copy it again from the source`, { cause: err, file });
   }
-  if (/inflate|invalid (stored|block|distance|code)|unexpected end of file|incorrect header check/i.test(msg)) {
+  if (/inflate|invalid (stored|block|distance|code)|incorrect header check/i.test(msg)) {
     return new DicomError('CORRUPT_PIXEL_DATA', `the deflated data set cannot be inflated (${msg}); the file is damaged`, { cause: err, file });
   }
   return new DicomError('NOT_DICOM', `not a readable DICOM data set (${msg})`, { cause: err, file });
