@@ -1,11 +1,12 @@
 /** JPEG-LS lossless (.80) and near-lossless (.81) through the CharLS WASM build. */
-import { QUIET, lazyModule } from './wasmLoader.js';
+import { lazyModule, quiet } from './wasmLoader.js';
 import { withWasmDecoder } from './wasmDecode.js';
 import { checkGeometry, copySamples, corrupt, planarToInterleaved, signExtendStored } from './frameLayout.js';
+import { readJpegHeader } from './jpegHeader.js';
 import type { DecodedFrame, FrameInfo } from './types.js';
 
 const CODEC = 'JPEG-LS decoder (CharLS)';
-const charls = lazyModule(async () => (await import('@cornerstonejs/codec-charls/decodewasmjs')).default(QUIET));
+const charls = lazyModule(async () => (await import('@cornerstonejs/codec-charls/decodewasmjs')).default(quiet()));
 
 /**
  * Decodes one JPEG-LS frame into pixel-interleaved samples (CharLS returns line- and
@@ -13,6 +14,15 @@ const charls = lazyModule(async () => (await import('@cornerstonejs/codec-charls
  * sign-extended here from BitsStored when PixelRepresentation is 1 (as DCMTK and GDCM do).
  */
 export async function decodeCharls(encoded: Uint8Array, info: FrameInfo): Promise<DecodedFrame> {
+  // Check the frame header first: CharLS would allocate for, and decode, whatever size it says.
+  const header = readJpegHeader(encoded);
+  if (!header || header.sof !== 0xf7) throw corrupt(CODEC, 'no JPEG-LS SOI/SOF55 header at the start of the frame');
+  checkGeometry(CODEC, info, { width: header.columns, height: header.rows, componentCount: header.components.length });
+  // CharLS (this WASM build) can spend tens of seconds on a truncated stream before failing, so a
+  // stream without its EOI marker is refused up front. Zero bytes after EOI are padding.
+  let end = encoded.length;
+  while (end > 2 && encoded[end - 1] === 0) end--;
+  if (encoded[end - 2] !== 0xff || encoded[end - 1] !== 0xd9) throw corrupt(CODEC, 'the stream does not end with the EOI marker (FFD9): it is truncated');
   const { pixels, bits } = await withWasmDecoder(CODEC, charls, (m) => new m.JpegLSDecoder(), encoded, (d) => {
     const fi = d.getFrameInfo();
     checkGeometry(CODEC, info, fi);

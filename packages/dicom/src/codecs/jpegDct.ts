@@ -349,6 +349,7 @@ export function decodeJpegDct(b: Uint8Array): DctImage {
         break;
       case 0xc0:
       case 0xc1: {
+        if (frame) throw corrupt(CODEC, 'a second frame header (SOF) in one frame');
         const precision = b[seg]!;
         const rows = (b[seg + 1]! << 8) | b[seg + 2]!;
         const columns = (b[seg + 3]! << 8) | b[seg + 4]!;

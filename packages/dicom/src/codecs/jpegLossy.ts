@@ -14,6 +14,7 @@ export async function decodeJpegLossy(encoded: Uint8Array, info: FrameInfo): Pro
   const header = readJpegHeader(encoded);
   if (!header) throw corrupt(CODEC, 'no JPEG SOI/SOF header at the start of the frame');
   if (header.precision === 8) return decodeLibjpegTurbo(encoded, info);
+  checkGeometry(CODEC, info, { width: header.columns, height: header.rows, componentCount: header.components.length });
   const image = decodeJpegDct(encoded);
   checkGeometry(CODEC, info, { width: image.columns, height: image.rows, componentCount: image.components });
   const signed = info.pixelRepresentation === 1;

@@ -2,14 +2,14 @@
  * 8-bit JPEG (baseline .50, and extended .51 streams whose precision is 8) through the
  * libjpeg-turbo WASM build in @cornerstonejs/codec-libjpeg-turbo-8bit.
  */
-import { QUIET, lazyModule } from './wasmLoader.js';
+import { lazyModule, quiet } from './wasmLoader.js';
 import { withWasmDecoder } from './wasmDecode.js';
 import { checkGeometry, copySamples, corrupt, signExtendStored } from './frameLayout.js';
 import { isYcbcrStream, libjpegAssumesYcbcr, readJpegHeader, withAdobeNoTransform } from './jpegHeader.js';
 import type { DecodedFrame, FrameInfo } from './types.js';
 
 const CODEC = 'JPEG decoder (libjpeg-turbo)';
-const libjpegTurbo = lazyModule(async () => (await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs')).default(QUIET));
+const libjpegTurbo = lazyModule(async () => (await import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs')).default(quiet()));
 
 /**
  * Decodes one 8-bit JPEG frame. Three-component YCbCr streams come out as RGB (libjpeg converts),
@@ -19,6 +19,7 @@ export async function decodeLibjpegTurbo(encoded: Uint8Array, info: FrameInfo): 
   const header = readJpegHeader(encoded);
   if (!header) throw corrupt(CODEC, 'no JPEG SOI/SOF header at the start of the frame');
   if (header.precision !== 8) throw corrupt(CODEC, `sample precision is ${header.precision} bits, this decoder takes 8`);
+  checkGeometry(CODEC, info, { width: header.columns, height: header.rows, componentCount: header.components.length });
   let stream = encoded;
   if (header.components.length === 3 && libjpegAssumesYcbcr(header) && !isYcbcrStream(header, info.photometricInterpretation)) {
     stream = withAdobeNoTransform(encoded);

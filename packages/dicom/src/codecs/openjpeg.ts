@@ -1,11 +1,12 @@
 /** JPEG 2000 (.90 lossless, .91) through the OpenJPEG WASM build. */
-import { QUIET, lazyModule, type LazyModule } from './wasmLoader.js';
+import { lazyModule, quiet, type LazyModule } from './wasmLoader.js';
 import { withWasmDecoder } from './wasmDecode.js';
 import { checkGeometry, copySamples, corrupt } from './frameLayout.js';
+import { readJ2kSize } from './j2kHeader.js';
 import type { DecodedFrame, FrameInfo } from './types.js';
 
 const CODEC = 'JPEG 2000 decoder (OpenJPEG)';
-const openjpeg = lazyModule(async () => (await import('@cornerstonejs/codec-openjpeg/decodewasmjs')).default(QUIET));
+const openjpeg = lazyModule(async () => (await import('@cornerstonejs/codec-openjpeg/decodewasmjs')).default(quiet()));
 
 /**
  * Decodes one JPEG 2000 frame. The codestream's SIZ marker carries each component's precision and
@@ -26,6 +27,9 @@ export async function decodeJ2kWith<M>(
   encoded: Uint8Array,
   info: FrameInfo,
 ): Promise<DecodedFrame> {
+  const size = readJ2kSize(encoded);
+  if (!size) throw corrupt(codec, 'no SOC/SIZ marker: this is not a JPEG 2000 codestream');
+  checkGeometry(codec, info, { width: size.width, height: size.height, componentCount: size.components });
   return withWasmDecoder(codec, module, create, encoded, (d) => {
     const fi = d.getFrameInfo();
     if (fi.width === 0 || fi.height === 0) throw corrupt(codec, 'the codec could not read the codestream header (SIZ)');

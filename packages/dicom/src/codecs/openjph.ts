@@ -1,10 +1,10 @@
 /** High-Throughput JPEG 2000 (.201 lossless, .202 lossless RPCL, .203) through the OpenJPH WASM build. */
-import { QUIET, lazyModule } from './wasmLoader.js';
+import { lazyModule, quiet } from './wasmLoader.js';
 import { decodeJ2kWith } from './openjpeg.js';
 import type { DecodedFrame, FrameInfo } from './types.js';
 
 const CODEC = 'HTJ2K decoder (OpenJPH)';
-const openjph = lazyModule(async () => (await import('@cornerstonejs/codec-openjph/wasmjs')).default(QUIET));
+const openjph = lazyModule(async () => (await import('@cornerstonejs/codec-openjph/wasmjs')).default(quiet()));
 
 /** The process's one OpenJPH module instance (it also has the HTJ2K encoder). */
 export const openjphModule = (): ReturnType<typeof openjph.get> => openjph.get();

@@ -4,7 +4,7 @@ import { corrupt } from './frameLayout.js';
 /**
  * Runs one decode with an embind decoder: copies the stream into WASM memory, decodes, hands the
  * decoder to `read` (which must copy what it needs out), and always frees the decoder. Any codec
- * failure becomes CORRUPT_PIXEL_DATA.
+ * failure becomes CORRUPT_PIXEL_DATA; a trap also drops the instance so the next call starts clean.
  */
 export async function withWasmDecoder<M, T, D extends WasmDecoder = WasmDecoder>(
   codec: string,
@@ -23,10 +23,15 @@ export async function withWasmDecoder<M, T, D extends WasmDecoder = WasmDecoder>
     decoded = true;
     return read(decoder);
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) module.reset();
     if (!decoded) throw corrupt(codec, 'the codec rejected the stream', describe(err));
     throw err;
   } finally {
-    decoder?.delete();
+    try {
+      decoder?.delete();
+    } catch {
+      module.reset();
+    }
   }
 }
 

@@ -1,22 +1,35 @@
 /**
- * Lazily instantiates an Emscripten codec module once and caches it. These embind builds
- * register global names, so a module can be instantiated only once per process (a second
- * instantiation throws "Cannot register public name … twice"): everything that uses a codec,
- * tests included, must go through the one cached instance.
+ * Lazily instantiates an Emscripten codec module once and caches it. A codec that traps
+ * (abort, out-of-bounds access) can leave its instance unusable, so `reset` drops it and the
+ * next decode instantiates a fresh one.
  */
 export interface LazyModule<M> {
   get(): Promise<M>;
+  reset(): void;
 }
 
 export function lazyModule<M>(load: () => Promise<M>): LazyModule<M> {
   let pending: Promise<M> | undefined;
   return {
     get() {
-      pending ??= load();
+      pending ??= load().catch((err: unknown) => {
+        pending = undefined;
+        throw err;
+      });
       return pending;
+    },
+    reset() {
+      pending = undefined;
     },
   };
 }
 
-/** Emscripten module options that silence the codecs' informational logging on stdout/stderr. */
-export const QUIET = { print: (): void => undefined, printErr: (): void => undefined };
+/**
+ * Emscripten module options that silence the codecs' logging. A fresh object per instance: a
+ * MODULARIZE factory uses the object it is given as its Module and registers its embind names on
+ * it, so sharing one object between two instantiations makes the second fail ("Cannot register
+ * public name … twice").
+ */
+export function quiet(): { print: (s: string) => void; printErr: (s: string) => void } {
+  return { print: () => undefined, printErr: () => undefined };
+}
