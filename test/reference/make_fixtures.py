@@ -210,6 +210,13 @@ ds.is_little_endian, ds.is_implicit_VR = True, False
 ds.save_as(os.path.join(out_dir, 'encapsulated_uncompressed.dcm'), write_like_original=True)
 written.append('encapsulated_uncompressed.dcm')
 
+# File Meta declaring Explicit VR Little Endian over an implicit VR data set (seen in the wild).
+ds = mr()
+ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+ds.is_little_endian, ds.is_implicit_VR = True, True
+ds.save_as(os.path.join(out_dir, 'mislabelled_implicit.dcm'), write_like_original=True)
+written.append('mislabelled_implicit.dcm')
+
 # Raw data sets without File Meta (implicit LE, explicit BE) and Part 10 without preamble.
 for name, syntax in [('raw_implicit_le.dcm', ImplicitVRLittleEndian), ('raw_explicit_be.dcm', ExplicitVRBigEndian)]:
     plain = Dataset(mr())

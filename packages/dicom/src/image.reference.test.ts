@@ -76,6 +76,7 @@ const SYNTHETIC = (): Case[] => [
   { file: F('palette_segmented.dcm') },
   { file: F('enhanced_functional_groups.dcm'), frames: [0, 1, 2] },
   { file: F('encapsulated_uncompressed.dcm'), reference: F('enhanced_functional_groups.dcm'), frames: [0, 2] },
+  { file: F('mislabelled_implicit.dcm'), reference: P('MR_small.dcm') },
   { file: F('raw_implicit_le.dcm') },
   { file: F('raw_explicit_be.dcm') },
   { file: F('no_preamble.dcm'), reference: P('MR_small.dcm') },

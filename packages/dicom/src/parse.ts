@@ -45,18 +45,31 @@ export function guessRawTransferSyntax(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** The raw byte position just after a File Meta group starting at `start` (explicit VR LE). */
-function endOfMetaGroup(bytes: Uint8Array, start: number): number {
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
+
+/**
+ * Walks a File Meta group (explicit VR little endian) starting at `start`.
+ * @returns the byte position just after it, and its Transfer Syntax UID if present.
+ */
+function metaGroup(bytes: Uint8Array, start: number): { end: number; transferSyntax?: string } {
   let pos = start;
+  let transferSyntax: string | undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   while (pos + 8 <= bytes.length && view.getUint16(pos, true) === 0x0002) {
+    const element = view.getUint16(pos + 2, true);
     const vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
-    const long = ['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT'].includes(vr);
+    const long = LONG_VRS.has(vr);
     const length = long ? (pos + 12 <= bytes.length ? view.getUint32(pos + 8, true) : Infinity) : view.getUint16(pos + 6, true);
-    pos += (long ? 12 : 8) + length;
+    const data = pos + (long ? 12 : 8);
+    if (element === 0x0010 && data + length <= bytes.length) {
+      transferSyntax = String.fromCharCode(...bytes.subarray(data, data + length)).replace(/[\0 ]+$/, '');
+    }
+    pos = data + length;
   }
-  return pos;
+  return { end: pos, transferSyntax };
 }
+
+const NATIVE_VR_SYNTAXES = new Set([IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN]);
 
 function inflater(bytes: Uint8Array, position: number): Uint8Array {
   const inflated = inflateRawSync(bytes.subarray(position));
@@ -136,7 +149,8 @@ function parseWith(bytes: Uint8Array, rawSyntax: string | undefined, untilTag: s
 
 /**
  * Parses a DICOM Part 10 file (with or without preamble) or a raw data set without File Meta
- * (transfer syntax guessed from the first element). Implicit/explicit VR little endian,
+ * (transfer syntax guessed from the first element; likewise when the File Meta has no Transfer
+ * Syntax UID or declares the wrong VR encoding or byte order for the data set). Implicit/explicit VR little endian,
  * explicit big endian and deflated explicit little endian data sets; encapsulated pixel data
  * is left for the codecs. Throws DicomError NOT_DICOM, TRUNCATED, NO_PIXEL_DATA or INVALID_ATTRIBUTE.
  */
@@ -144,22 +158,25 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
   const { file, headerOnly = false } = options;
   const untilTag = headerOnly ? TAG.pixelData : undefined;
   let { bytes: input, rawSyntax } = layout(bytes, file);
+  if (rawSyntax === undefined) {
+    // Some writers leave out the Transfer Syntax UID, or declare explicit VR over an implicit
+    // VR data set (or the reverse): the data set itself is then believed, as pydicom does.
+    const meta = metaGroup(input, PREAMBLE + 4);
+    const declared = meta.transferSyntax;
+    const guessed = guessRawTransferSyntax(input.subarray(meta.end));
+    if (declared === undefined || (NATIVE_VR_SYNTAXES.has(declared) && guessed !== undefined && guessed !== declared)) {
+      if (guessed === undefined) {
+        throw new DicomError('NOT_DICOM', 'the File Meta group has no Transfer Syntax UID (0002,0010) and the data set after it is not recognisable', { file });
+      }
+      input = input.subarray(meta.end);
+      rawSyntax = guessed;
+    }
+  }
   let ds: DataSet;
   try {
     ds = parseWith(input, rawSyntax, untilTag);
   } catch (err) {
-    if (!/missing required meta header attribute 0002,0010/.test(messageOf(err))) throw parserError(err, file);
-    // A File Meta group without Transfer Syntax UID: guess from the data set that follows it.
-    input = input.subarray(endOfMetaGroup(input, PREAMBLE + 4));
-    rawSyntax = guessRawTransferSyntax(input);
-    if (rawSyntax === undefined) {
-      throw new DicomError('NOT_DICOM', 'the File Meta group has no Transfer Syntax UID (0002,0010) and the data set after it is not recognisable', { file });
-    }
-    try {
-      ds = parseWith(input, rawSyntax, untilTag);
-    } catch (err2) {
-      throw parserError(err2, file);
-    }
+    throw parserError(err, file);
   }
   checkLengths(ds, file, headerOnly);
   const syntax = rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
