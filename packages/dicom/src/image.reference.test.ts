@@ -59,6 +59,9 @@ const REAL: Case[] = [
   { file: D('explicit_big.dcm'), stages: WITH_PADDING },
   { file: D('explicit_little.dcm'), frames: [0, 9, 15] },
   { file: D('implicit_little.dcm') },
+  { file: D('volume/brain_001.dcm') },
+  { file: D('volume/brain_010.dcm') },
+  { file: join(PYDICOM_FILES, '../charset_files/chrH32.dcm') },
 ];
 
 /** Edge cases written at test time from real files (see make_fixtures.py for each). */
