@@ -163,14 +163,13 @@ function idctIslow(
   quant: Int32Array,
   ws: Int32Array,
   precision: number,
+  range: Int32Array,
   out: Int32Array,
   outOffset: number,
   stride: number,
 ): void {
   const pass1 = precision === 8 ? 2 : 1;
-  const maxSample = (1 << precision) - 1;
-  const center = 1 << (precision - 1);
-  const rangeMask = 4 * (maxSample + 1) - 1;
+  const rangeMask = range.length - 1;
   const d1 = CONST_BITS - pass1;
   const r1 = 1 << (d1 - 1);
   const d2 = CONST_BITS + pass1 + 3;
@@ -178,24 +177,24 @@ function idctIslow(
   const m = Math.imul;
 
   for (let c = 0; c < 8; c++) {
-    const q = (i: number) => m(coef[coefOffset + 8 * i + c]!, quant[8 * i + c]!);
-    let z2 = q(2);
-    let z3 = q(6);
+    const k = coefOffset + c;
+    let z2 = m(coef[k + 16]!, quant[16 + c]!);
+    let z3 = m(coef[k + 48]!, quant[48 + c]!);
     let z1 = m((z2 + z3) | 0, FIX_0_541196100);
     let tmp2 = (z1 + m(z3, -FIX_1_847759065)) | 0;
     let tmp3 = (z1 + m(z2, FIX_0_765366865)) | 0;
-    z2 = q(0);
-    z3 = q(4);
+    z2 = m(coef[k]!, quant[c]!);
+    z3 = m(coef[k + 32]!, quant[32 + c]!);
     let tmp0 = ((z2 + z3) | 0) << CONST_BITS;
     let tmp1 = ((z2 - z3) | 0) << CONST_BITS;
     const tmp10 = (tmp0 + tmp3) | 0;
     const tmp13 = (tmp0 - tmp3) | 0;
     const tmp11 = (tmp1 + tmp2) | 0;
     const tmp12 = (tmp1 - tmp2) | 0;
-    tmp0 = q(7);
-    tmp1 = q(5);
-    tmp2 = q(3);
-    tmp3 = q(1);
+    tmp0 = m(coef[k + 56]!, quant[56 + c]!);
+    tmp1 = m(coef[k + 40]!, quant[40 + c]!);
+    tmp2 = m(coef[k + 24]!, quant[24 + c]!);
+    tmp3 = m(coef[k + 8]!, quant[8 + c]!);
     z1 = (tmp0 + tmp3) | 0;
     z2 = (tmp1 + tmp2) | 0;
     z3 = (tmp0 + tmp2) | 0;
@@ -222,14 +221,6 @@ function idctIslow(
     ws[24 + c] = (tmp13 + tmp0 + r1) >> d1;
     ws[32 + c] = (tmp13 - tmp0 + r1) >> d1;
   }
-
-  // jdmaster.c's range-limit table, as arithmetic: wrap to [-2(max+1), 2(max+1)), add the centre, clamp.
-  const limit = (x: number): number => {
-    let j = x & rangeMask;
-    if (j >= 2 * (maxSample + 1)) j -= 4 * (maxSample + 1);
-    j += center;
-    return j < 0 ? 0 : j > maxSample ? maxSample : j;
-  };
 
   for (let row = 0; row < 8; row++) {
     const w = 8 * row;
@@ -266,15 +257,30 @@ function idctIslow(
     tmp2 = (tmp2 + z2 + z3) | 0;
     tmp3 = (tmp3 + z1 + z4) | 0;
     const o = outOffset + row * stride;
-    out[o] = limit((tmp10 + tmp3 + r2) >> d2);
-    out[o + 7] = limit((tmp10 - tmp3 + r2) >> d2);
-    out[o + 1] = limit((tmp11 + tmp2 + r2) >> d2);
-    out[o + 6] = limit((tmp11 - tmp2 + r2) >> d2);
-    out[o + 2] = limit((tmp12 + tmp1 + r2) >> d2);
-    out[o + 5] = limit((tmp12 - tmp1 + r2) >> d2);
-    out[o + 3] = limit((tmp13 + tmp0 + r2) >> d2);
-    out[o + 4] = limit((tmp13 - tmp0 + r2) >> d2);
+    out[o] = range[((tmp10 + tmp3 + r2) >> d2) & rangeMask]!;
+    out[o + 7] = range[((tmp10 - tmp3 + r2) >> d2) & rangeMask]!;
+    out[o + 1] = range[((tmp11 + tmp2 + r2) >> d2) & rangeMask]!;
+    out[o + 6] = range[((tmp11 - tmp2 + r2) >> d2) & rangeMask]!;
+    out[o + 2] = range[((tmp12 + tmp1 + r2) >> d2) & rangeMask]!;
+    out[o + 5] = range[((tmp12 - tmp1 + r2) >> d2) & rangeMask]!;
+    out[o + 3] = range[((tmp13 + tmp0 + r2) >> d2) & rangeMask]!;
+    out[o + 4] = range[((tmp13 - tmp0 + r2) >> d2) & rangeMask]!;
   }
+}
+
+/**
+ * jdmaster.c's post-IDCT range-limit table, indexed by (descaled value & mask): values wrap to
+ * [-2(max+1), 2(max+1)), are offset by the centre sample value and clamped to [0, max].
+ */
+function rangeLimitTable(precision: number): Int32Array {
+  const max = (1 << precision) - 1;
+  const center = 1 << (precision - 1);
+  const table = new Int32Array(4 * (max + 1));
+  for (let i = 0; i < table.length; i++) {
+    const x = (i >= 2 * (max + 1) ? i - 4 * (max + 1) : i) + center;
+    table[i] = x < 0 ? 0 : x > max ? max : x;
+  }
+  return table;
 }
 
 function segmentLength(b: Uint8Array, i: number): number {
@@ -417,12 +423,13 @@ export function decodeJpegDct(b: Uint8Array): DctImage {
   const paddedWidth = blocksPerLine * 8;
   const plane = new Int32Array(paddedWidth * components[0]!.blocksPerColumn * 8);
   const ws = new Int32Array(64);
+  const range = rangeLimitTable(precision);
   const samples = precision === 8 ? new Uint8Array(rows * columns * n) : new Uint16Array(rows * columns * n);
   components.forEach((comp, ci) => {
     const q = quant[comp.tq]!;
     for (let by = 0; by < comp.blocksPerColumn; by++) {
       for (let bx = 0; bx < comp.blocksPerLine; bx++) {
-        idctIslow(comp.coefficients, (by * comp.blocksPerLine + bx) * 64, q, ws, precision, plane, by * 8 * paddedWidth + bx * 8, paddedWidth);
+        idctIslow(comp.coefficients, (by * comp.blocksPerLine + bx) * 64, q, ws, precision, range, plane, by * 8 * paddedWidth + bx * 8, paddedWidth);
       }
     }
     for (let y = 0; y < rows; y++) {
