@@ -62,7 +62,7 @@ Options:
     }
     const { rows, columns, numberOfFrames } = image.info;
     io.stdout.write(
-      `${out}: ${rows}×${columns}×${image.samplesAt(stage as PixelStage)} float32, frame ${frame}/${numberOfFrames}, stage ${stage}, min ${min}, max ${max}\n`,
+      `${out}: ${rows}×${columns}×${image.samplesAt(stage as PixelStage)} float32, frame ${frame} of 0..${numberOfFrames - 1}, stage ${stage}, min ${min}, max ${max}\n`,
     );
     return 0;
   },
