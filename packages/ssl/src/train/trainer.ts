@@ -14,7 +14,7 @@ import type { Optimizer } from './optim/types.js';
 import { ThroughputMeter, type TrainProgress } from './progress.js';
 import { warmupCosineLr, type WarmupCosineConfig } from './schedule.js';
 import { stepSeed } from './stepSeed.js';
-import { resolveTrainerConfig, type TrainerConfig } from './trainerConfig.js';
+import { resolveTrainerConfig, TrainerConfigError, type TrainerConfig } from './trainerConfig.js';
 
 /** The part of an SslMethod the trainer uses. */
 export type TrainableMethod = Pick<SslMethod, 'name' | 'encoder' | 'trainableVariables' | 'loss' | 'afterStep' | 'weights' | 'setWeights'>;
@@ -76,7 +76,7 @@ export class Trainer {
     this.source = options.source;
     this.makeViews = options.makeViews;
     if (!(this.source.batchesPerEpoch >= 1)) {
-      throw new CheckpointError(`the batch source yields ${this.source.batchesPerEpoch} batches per epoch: it needs at least one (fewer images than the batch size?)`);
+      throw new TrainerConfigError(`the batch source yields ${this.source.batchesPerEpoch} batches per epoch: it needs at least one (fewer images than the batch size?)`);
     }
     const totalSteps = this.config.epochs * this.source.batchesPerEpoch;
     this.schedule = {
@@ -157,10 +157,12 @@ export class Trainer {
     const vars = this.method.trainableVariables();
     const images = tf.tensor4d(batch.images, batch.shape);
     const labels = batch.labels ? tf.tensor1d(batch.labels, 'int32') : undefined;
-    const [v1, v2] = this.makeViews(images, new Rng(stepSeed(this.config.seed, this.step)), batch);
+    let views: tf.Tensor4D[] = [];
     let grads: tf.Tensor[] = [];
     let value: tf.Scalar | undefined;
     try {
+      views = this.makeViews(images, new Rng(stepSeed(this.config.seed, this.step)), batch);
+      const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
       const anchored = this.anchors && this.config.fedProxMu > 0 ? this.anchoredPairs(vars) : undefined;
       const out = tf.variableGrads(() => {
         const l = this.method.loss(v1, v2, labels);
@@ -192,7 +194,7 @@ export class Trainer {
       this.metrics.currentEpoch.steps++;
       return { loss, lr, gradNorm };
     } finally {
-      tf.dispose([images, v1, v2, ...grads]);
+      tf.dispose([images, ...views, ...grads]);
       if (labels) labels.dispose();
       if (value) value.dispose();
     }
@@ -201,7 +203,7 @@ export class Trainer {
   private anchoredPairs(vars: readonly tf.Variable[]): { vars: tf.Variable[]; anchors: tf.Tensor[] } {
     const anchors = this.anchors!;
     if (anchors.length !== vars.length) {
-      throw new CheckpointError(`FedProx anchors cover ${anchors.length} variables, the method has ${vars.length}: call setProxAnchor again`);
+      throw new RangeError(`FedProx anchors cover ${anchors.length} variables, the method has ${vars.length}: call setProxAnchor again`);
     }
     const out = { vars: [] as tf.Variable[], anchors: [] as tf.Tensor[] };
     anchors.forEach((a, i) => {
