@@ -1,3 +1,4 @@
+import './base64Polyfill.js';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { ProtocolError } from '../errors.js';
 import { PublicJwk } from '../schemas/common.js';

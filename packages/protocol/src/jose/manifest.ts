@@ -1,3 +1,4 @@
+import './base64Polyfill.js';
 import { CompactSign, compactVerify, decodeProtectedHeader, type CryptoKey } from 'jose';
 import { sha256Hex } from '../codec/sha256.js';
 import { ProtocolError } from '../errors.js';

@@ -1,3 +1,4 @@
+import './base64Polyfill.js';
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { ProtocolError } from '../errors.js';

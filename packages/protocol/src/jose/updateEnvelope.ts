@@ -1,3 +1,4 @@
+import './base64Polyfill.js';
 import { flattenedDecrypt, FlattenedEncrypt, type CryptoKey } from 'jose';
 import { ProtocolError } from '../errors.js';
 import type { JweHeader } from '../schemas/socket.js';

@@ -1,3 +1,4 @@
+import './base64Polyfill.js';
 import { CompactSign, compactVerify, decodeProtectedHeader, type CryptoKey } from 'jose';
 import { ProtocolError } from '../errors.js';
 import { UpdateClaims } from '../schemas/socket.js';
