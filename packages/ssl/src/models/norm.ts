@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from './paramStore.js';
 import { groupNorm, groupsFor } from './groupNorm.js';
+import { groupNormFused } from './groupNormFused.js';
 import { batchNorm } from './batchNorm.js';
 
 /** A normalisation layer bound to its weights: x [N,…,C] → same shape. */
@@ -16,7 +17,7 @@ export function makeNorm(store: ParamStore, name: string, channels: number, kind
   const beta = store.constant(`${name}/beta`, [channels], 0) as tf.Tensor1D;
   if (kind === 'gn') {
     const g = groupsFor(channels, groups);
-    return (x) => groupNorm(x, gamma, beta, g);
+    return (x) => (x.rank === 4 ? groupNormFused(x as tf.Tensor4D, gamma, beta, g) : groupNorm(x, gamma, beta, g));
   }
   const state = {
     movingMean: store.constant(`${name}/moving_mean`, [channels], 0, false),
