@@ -48,6 +48,7 @@ export async function startCoordinator(rawConfig: unknown, options: StartOptions
       connectedSites: () => channel.current?.connectedSites() ?? [],
       send: (s, e, m) => channel.current?.send(s, e, m),
       broadcast: (e, m) => channel.current?.broadcast(e, m),
+      disconnect: (s) => channel.current?.disconnect(s),
     };
     const controller = new RoundController(config, store, keys, sites);
     const app = await buildApp({ config, store, keys, controller, sites });
@@ -72,7 +73,7 @@ export async function startCoordinator(rawConfig: unknown, options: StartOptions
       revokeSite: (id, reason) => {
         store.revokeSite(id, reason);
         store.audit({ actor: 'admin', action: 'site.revoke', outcome: 'ok', detail: { site: id, reason } });
-        io.of('/sites').in(`site:${id}`).disconnectSockets(true);
+        sites.disconnect(id);
       },
       revokeToken: (jti, reason) => {
         store.revokeToken(jti, reason);

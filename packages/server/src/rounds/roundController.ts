@@ -40,6 +40,8 @@ export interface SiteChannel {
   connectedSites(): string[];
   send(siteId: string, event: string, message: unknown): void;
   broadcast(event: string, message: unknown): void;
+  /** Closes every connection of a site (after revocation). */
+  disconnect(siteId: string): void;
 }
 
 export interface RoundEvents {

@@ -89,5 +89,6 @@ export function attachSitesNamespace(io: Server, deps: { store: Store; keys: Coo
     connectedSites: () => [...new Set([...nsp.sockets.values()].map((s) => s.data.siteId as string))].sort(),
     send: (siteId, event, message) => void nsp.to(room(siteId)).emit(event, message),
     broadcast: (event, message) => void nsp.emit(event, message),
+    disconnect: (siteId) => void nsp.in(room(siteId)).disconnectSockets(true),
   };
 }

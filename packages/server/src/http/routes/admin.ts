@@ -36,6 +36,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: CoordinatorContext)
       if (!ctx.store.getSite(req.params.id)) throw new ProtocolError('site.unknown', `no site '${req.params.id}'`, 'params.id');
       const reason = req.body.reason ?? 'revoked by the operator';
       ctx.store.revokeSite(req.params.id, reason);
+      ctx.sites.disconnect(req.params.id);
       ctx.store.audit({ actor: 'admin', action: 'site.revoke', outcome: 'ok', detail: { site: req.params.id, reason } });
       return siteView(ctx.store.getSite(req.params.id)!);
     },
