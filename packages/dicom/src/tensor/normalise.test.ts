@@ -123,3 +123,13 @@ test('histogram + selection percentiles equal sorting, on random, tied, skewed, 
     for (let i = target + 1; i < a.length; i++) assert.ok(a[i]! >= sorted[target]!);
   }
 });
+
+test('robustStats skips non-finite values whether the frame is read in place or copied', () => {
+  const clean = Float32Array.from([1, 2, 3, 4, 5]);
+  const dirty = Float32Array.from([1, NaN, 2, Infinity, 3, 4, -Infinity, 5]);
+  const a = robustStats([{ values: clean }], { lowPercentile: 0, highPercentile: 100 })!;
+  const b = robustStats([{ values: dirty }], { lowPercentile: 0, highPercentile: 100 })!;
+  assert.deepEqual(b, a);
+  assert.deepEqual([a.count, a.mean, a.low, a.high], [5, 3, 1, 5]);
+  assert.ok(Math.abs(a.std - Math.sqrt(2)) < 1e-12);
+});

@@ -61,29 +61,46 @@ export function robustStats(frames: readonly MaskedValues[], options: StatsOptio
   const maxValues = options.maxValues ?? 1 << 20;
   const total = frames.reduce((s, f) => s + f.values.length, 0);
   const stride = Math.max(1, Math.ceil(total / maxValues));
-  const kept = new Float32Array(Math.ceil(total / stride) + frames.length);
+  // A single unmasked, unstrided frame is read in place (percentilesInRange does not modify
+  // its input); anything else, or a non-finite value, is copied into `kept`.
+  const direct = frames.length === 1 && stride === 1 && frames[0]!.mask === undefined && allFinite(frames[0]!.values);
+  const kept = direct ? frames[0]!.values : new Float32Array(Math.ceil(total / stride) + frames.length);
+  // One pass keeps the usable values and accumulates min, max and shifted moments (shifted by
+  // the first value, so the variance does not lose precision to a large mean).
   let n = 0;
-  let sum = 0;
+  let shift = NaN;
+  let s1 = 0;
+  let s2 = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const { values, mask } of frames) {
-    for (let i = 0; i < values.length; i += stride) {
-      if (mask && mask[i]) continue;
+    const len = values.length;
+    for (let i = 0; i < len; i += stride) {
+      if (mask !== undefined && mask[i] !== 0) continue;
       const v = values[i]!;
-      if (!Number.isFinite(v)) continue;
-      kept[n++] = v;
-      sum += v;
+      if (!(v > -Infinity && v < Infinity)) continue;
+      if (n === 0) shift = v;
+      if (!direct) kept[n] = v;
+      n++;
+      const d = v - shift;
+      s1 += d;
+      s2 += d * d;
       if (v < min) min = v;
       if (v > max) max = v;
     }
   }
   if (n === 0) return undefined;
-  const sample = kept.subarray(0, n);
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (sample[i]! - mean) ** 2;
-  const [low, high] = percentilesInRange(sample, min, max, [lowPercentile, highPercentile]);
-  return { count: n, mean, std: Math.sqrt(ss / n), lowPercentile, highPercentile, low: low!, high: high! };
+  const m1 = s1 / n;
+  const [low, high] = percentilesInRange(kept.subarray(0, n), min, max, [lowPercentile, highPercentile]);
+  return { count: n, mean: shift + m1, std: Math.sqrt(Math.max(0, s2 / n - m1 * m1)), lowPercentile, highPercentile, low: low!, high: high! };
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (!(v > -Infinity && v < Infinity)) return false;
+  }
+  return true;
 }
 
 const BINS = 4096;
@@ -110,10 +127,13 @@ function percentilesInRange(a: Float32Array, min: number, max: number, ranks: re
   if (n === 0) throw new RangeError('percentile of an empty set');
   if (min === max) return ranks.map(() => min);
   const scale = BINS / (max - min);
-  const bin = (v: number) => Math.min(BINS - 1, ((v - min) * scale) | 0);
-  const counts = new Uint32Array(BINS);
-  for (let i = 0; i < n; i++) counts[bin(a[i]!)]!++;
-  const starts = new Uint32Array(BINS);
+  const last = BINS - 1;
+  const counts = new Int32Array(BINS);
+  for (let i = 0; i < n; i++) {
+    const b = ((a[i]! - min) * scale) | 0;
+    counts[b > last ? last : b]!++;
+  }
+  const starts = new Int32Array(BINS);
   for (let b = 1; b < BINS; b++) starts[b] = starts[b - 1]! + counts[b - 1]!;
   const binOf = (k: number) => {
     let lo = 0;
@@ -147,7 +167,8 @@ function percentilesInRange(a: Float32Array, min: number, max: number, ranks: re
   const fill = new Uint32Array(buckets.length);
   for (let i = 0; i < n; i++) {
     const v = a[i]!;
-    const j = slot[bin(v)]!;
+    const b = ((v - min) * scale) | 0;
+    const j = slot[b > last ? last : b]!;
     if (j >= 0) buckets[j]![fill[j]!++] = v;
   }
   const orderStat = (k: number) => {
