@@ -29,6 +29,8 @@ export function requireTool(tool: string): void {
   }
 }
 
+export type NumericArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float64Array;
+
 export interface ReferencePixels {
   frames: number;
   rows: number;
@@ -36,8 +38,12 @@ export interface ReferencePixels {
   samples: number;
   photometric: string;
   /** frames × rows × columns × samples stored values, interleaved. */
-  values: Float64Array;
+  values: NumericArray;
 }
+
+const DTYPES: Record<string, new (buffer: ArrayBuffer) => NumericArray> = {
+  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array, float64: Float64Array,
+};
 
 // One Python process for many files: importing numpy + pydicom costs about a second.
 const DUMP = `
@@ -47,9 +53,10 @@ for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
     ds = pydicom.dcmread(src)
     n = int(getattr(ds, 'NumberOfFrames', 1) or 1)
     spp = int(ds.SamplesPerPixel)
-    np.asarray(ds.pixel_array).reshape(n, ds.Rows, ds.Columns, spp).astype('<f8').tofile(dst)
+    arr = np.asarray(ds.pixel_array).reshape(n, ds.Rows, ds.Columns, spp)
+    arr.astype(arr.dtype.newbyteorder('<')).tofile(dst)
     out.append({'frames': n, 'rows': int(ds.Rows), 'columns': int(ds.Columns), 'samples': spp,
-                'photometric': str(ds.PhotometricInterpretation)})
+                'photometric': str(ds.PhotometricInterpretation), 'dtype': arr.dtype.name})
 print(json.dumps(out))
 `;
 
@@ -58,12 +65,15 @@ export function pydicomPixelsMany(paths: string[]): ReferencePixels[] {
   requireTool(PYTHON);
   const dir = mkdtempSync(join(tmpdir(), 'fedcl-ref-'));
   try {
-    const outs = paths.map((_, i) => join(dir, `pixels${i}.f64`));
+    const outs = paths.map((_, i) => join(dir, `pixels${i}.raw`));
     const args = paths.flatMap((p, i) => [p, outs[i]!]);
-    const metas = JSON.parse(execFileSync(PYTHON, ['-c', DUMP, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 })) as Omit<ReferencePixels, 'values'>[];
-    return metas.map((meta, i) => {
+    const metas = JSON.parse(execFileSync(PYTHON, ['-c', DUMP, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 })) as (Omit<ReferencePixels, 'values'> & { dtype: string })[];
+    return metas.map(({ dtype, ...meta }, i) => {
+      const Typed = DTYPES[dtype];
+      if (!Typed) throw new Error(`pydicom returned pixel dtype ${dtype}, which the test reader does not handle`);
       const bytes = readFileSync(outs[i]!);
-      return { ...meta, values: new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8) };
+      // Copy into a fresh buffer: Node's file buffers may not be aligned for 2- and 4-byte views.
+      return { ...meta, values: new Typed(new Uint8Array(bytes).buffer) };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
