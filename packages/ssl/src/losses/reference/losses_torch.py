@@ -1,6 +1,7 @@
 """PyTorch reference for the ssl losses, written from the papers independently of the tfjs code.
 
-Reads JSON {"loss": name, "args": {...}} on stdin, prints {"value": float}.
+Reads a JSON list of {"loss": name, "args": {...}} on stdin, prints the list of values (one process
+for many cases: importing torch dominates the run time).
 Run with Debian's /usr/bin/python3 (has torch).
 """
 import json
@@ -50,8 +51,7 @@ def supcon(z1, z2, labels, temperature):
     return -mean_log_prob_pos.mean()
 
 
-def main():
-    req = json.load(sys.stdin)
+def evaluate(req):
     a = {k: (torch.tensor(v, dtype=torch.float64) if isinstance(v, list) else v) for k, v in req["args"].items()}
     name = req["loss"]
     if name == "ntxent":
@@ -64,7 +64,11 @@ def main():
         v = supcon(a["z1"], a["z2"], a["labels"].long(), a["temperature"])
     else:
         raise SystemExit(f"unknown loss {name}")
-    print(json.dumps({"value": float(v)}))
+    return float(v)
+
+
+def main():
+    print(json.dumps([evaluate(r) for r in json.load(sys.stdin)]))
 
 
 if __name__ == "__main__":
