@@ -3,6 +3,8 @@ import { coordinatorStart, coordinatorToken } from './coordinator.js';
 import { dicomInfo } from './dicomInfo.js';
 import { dicomPixels } from './dicomPixels.js';
 import { dicomScan } from './dicomScan.js';
+import { siteEnrol, siteRun } from './site.js';
+import { simulateCommand } from './simulate.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken];
+export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand];
