@@ -40,6 +40,7 @@ export { exportEncoder, importEncoder, EncoderImportError, type EncoderExportOpt
 export { knnClassify, accuracy, KnnError, type KnnOptions, type KnnResult } from './eval/knn.js';
 export { fitLinearProbe, probeProbabilities, probePredict, LinearProbeError, type LinearProbe, type LinearProbeOptions } from './eval/linearProbe.js';
 export { aucMannWhitney, AucError } from './eval/auc.js';
+export { macroAuc } from './eval/macroAuc.js';
 export { aucWithCi, percentileInterval, type BootstrapOptions, type Interval } from './eval/bootstrap.js';
 export { embedImages } from './eval/embed.js';
 export type { AugmentConfig, Range } from './augment/types.js';

@@ -6,7 +6,7 @@ export interface TrainProgress {
   /** Optimizer steps done so far in the run (1-based after the first step). */
   step: number;
   totalSteps: number;
-  /** Loss of this step. */
+  /** Loss of this step (including the FedProx term when it is on). */
   loss: number;
   /** Mean loss over this epoch so far. */
   epochLoss: number;
