@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { version_core } from '@tensorflow/tfjs-core';
 import { loadNamedTensors, saveNamedTensors } from '../export/tfjsDirectory.js';
@@ -76,13 +76,44 @@ export async function saveCheckpoint(dir: string, manifest: Omit<CheckpointManif
   await mkdir(tmp, { recursive: true });
   await saveNamedTensors(tmp, named, { checkpoint: { method: full.method, step: full.progress.step } }, 'fedcl-checkpoint');
   await writeFile(join(tmp, CHECKPOINT_JSON), JSON.stringify(full, null, 2));
-  const hadOld = await rename(dir, old).then(() => true, () => false);
+  await rename(dir, old).catch(() => undefined);
   await rename(tmp, dir);
-  if (hadOld) await rm(old, { recursive: true, force: true });
+  // the previous copy, and leftovers of an earlier interrupted save
+  const parent = dirname(dir);
+  for (const n of await readdir(parent)) {
+    if (n.startsWith(`${basename(dir)}.old-`) || n.startsWith(`${basename(dir)}.tmp-`)) await rm(join(parent, n), { recursive: true, force: true });
+  }
 }
 
-/** Reads a checkpoint directory; the caller disposes the tensors. */
+/**
+ * Reads a checkpoint directory; the caller disposes the tensors. When `dir` is missing because a
+ * save was interrupted between its two renames, the complete new copy (`<dir>.tmp-*`, whose
+ * checkpoint.json is written last) or else the previous one (`<dir>.old-*`) is read instead.
+ */
 export async function loadCheckpoint(dir: string): Promise<{ manifest: CheckpointManifest; tensors: CheckpointTensors }> {
+  return readCheckpointDir((await interruptedSaveCopy(dir)) ?? dir);
+}
+
+async function interruptedSaveCopy(dir: string): Promise<string | undefined> {
+  if (await isFile(join(dir, CHECKPOINT_JSON))) return undefined;
+  const parent = dirname(dir);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const kind of ['tmp', 'old']) {
+    for (const n of names.filter((x) => x.startsWith(`${basename(dir)}.${kind}-`)).sort()) {
+      if (await isFile(join(parent, n, CHECKPOINT_JSON))) return join(parent, n);
+    }
+  }
+  return undefined;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+async function readCheckpointDir(dir: string): Promise<{ manifest: CheckpointManifest; tensors: CheckpointTensors }> {
   let manifest: CheckpointManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, CHECKPOINT_JSON), 'utf8')) as CheckpointManifest;
