@@ -122,3 +122,41 @@ test('at the deadline a round aggregates what it has (≥ minUpdates) or fails',
     await c.close();
   }
 });
+
+test('FedAdam state (m, v) carries across rounds and a restart: round 2 matches the hand-chained steps', async () => {
+  const store = tempStore();
+  stores.push(store.remove);
+  const cfg = { rounds: { minSites: 2, total: 2 }, aggregator: { name: 'fedadam', serverLr: 0.05, beta1: 0.9, beta2: 0.99, tau: 1e-3 } };
+  let c = await testCoordinator(store.dir, cfg);
+  const sites = [await FakeSite.enrol(c.url, 'site-a', c.createEnrolmentToken().token), await FakeSite.enrol(c.url, 'site-b', c.createEnrolmentToken().token)];
+  const names = new FederatedNames(TEST_POLICY);
+  const constant = (v: number): NamedTensors => new Map([...names.select(smallModel())].map(([n, t]) => [n, { shape: t.shape, data: new Float32Array(t.data.length).fill(v) }]));
+  const send = async (round: number) => {
+    await Promise.all(sites.map((s) => s.connect()));
+    const starts = await Promise.all(sites.map((s) => s.roundStartFor(round)));
+    for (const [i, s] of sites.entries()) assert.equal((await s.upload(await s.prepare(starts[i]!, constant(i === 0 ? 0.1 : 0.3), { samples: i === 0 ? 30 : 10 }))).type, 'update.ack');
+    await c.waitForRound(round, 'published');
+  };
+  try {
+    await send(1);
+    sites.forEach((s) => s.disconnect());
+    await c.close();
+    c = await testCoordinator(store.dir, { ...cfg }, undefined);
+    for (const s of sites) s.baseUrl = c.url;
+    await send(2);
+    // Δ = (30·0.1 + 10·0.3) / 40 = 0.15 both rounds (fp32 inputs: 0.15 to ~1e-8).
+    const d = (30 * Math.fround(0.1) + 10 * Math.fround(0.3)) / 40;
+    const m1 = 0.1 * d;
+    const v1 = 0.99 * 1e-6 + 0.01 * d * d;
+    const m2 = 0.9 * m1 + 0.1 * d;
+    const v2 = 0.99 * v1 + 0.01 * d * d;
+    const step = 0.05 * m1 / (Math.sqrt(v1) + 1e-3) + 0.05 * m2 / (Math.sqrt(v2) + 1e-3);
+    const x0 = names.select(smallModel());
+    const x2 = decodeWeights(c.store.blobs.get(c.store.getModel(2)!.sha256));
+    for (const [name, t] of x0) x2.get(name)!.data.forEach((v, k) => assert.ok(Math.abs(v - (t.data[k]! + step)) < 1e-6, `${name}[${k}]: ${v} vs ${t.data[k]! + step}`));
+    assert.deepEqual(c.store.getModel(2)!.manifest.parents, [1]);
+  } finally {
+    sites.forEach((s) => s.disconnect());
+    await c.close();
+  }
+});

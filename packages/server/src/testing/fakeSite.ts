@@ -32,7 +32,7 @@ export class FakeSite {
   private waiters: { event: string; resolve: (m: unknown) => void }[] = [];
 
   private constructor(
-    readonly baseUrl: string,
+    public baseUrl: string,
     readonly name: string,
     readonly key: KeyPair,
     readonly enrolment: EnrolResponse,
