@@ -61,8 +61,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-test('area downscaling equals the naive 2-D overlap-weighted mean, integer and fractional factors', () => {
-  for (const [h, w, oh, ow] of [[12, 9, 4, 3], [37, 23, 10, 7], [64, 50, 17, 13], [5, 7, 1, 1]] as const) {
+test('area downscaling equals the naive 2-D overlap-weighted mean, whole (block-mean path) and fractional factors', () => {
+  for (const [h, w, oh, ow] of [[12, 9, 4, 3], [64, 48, 16, 12], [30, 20, 30, 10], [37, 23, 10, 7], [64, 50, 17, 13], [5, 7, 1, 1]] as const) {
     const src = image(h, w, h * w);
     const got = resizeImage(src, h, w, oh, ow);
     assert.ok(maxAbsDiff(got, naiveArea(src, h, w, oh, ow)) < 1e-3, `${h}×${w}→${oh}×${ow}`);

@@ -79,6 +79,7 @@ export function resizeImage(src: Float32Array, height: number, width: number, ou
     throw new RangeError(`resize target must be positive integers, got ${outHeight}×${outWidth}`);
   }
   if (outHeight === height && outWidth === width) return src.slice();
+  if (height % outHeight === 0 && width % outWidth === 0) return blockMean(src, width, outHeight, outWidth, height / outHeight, width / outWidth);
   // Horizontal pass into float64 so the two passes round once, at the end.
   const tmp = new Float64Array(height * outWidth);
   if (outWidth === width) {
@@ -115,6 +116,31 @@ export function resizeImage(src: Float32Array, height: number, width: number, ou
     }
     const out = y * outWidth;
     for (let x = 0; x < outWidth; x++) dst[out + x] = acc[x]!;
+  }
+  return dst;
+}
+
+/**
+ * Area averaging by whole factors (512 → 256, 1024 → 256): each output pixel is the mean of an
+ * fy × fx block, the same result as the general taps with less work per pixel.
+ */
+function blockMean(src: Float32Array, width: number, outHeight: number, outWidth: number, fy: number, fx: number): Float32Array {
+  const dst = new Float32Array(outHeight * outWidth);
+  const acc = new Float64Array(outWidth);
+  const inv = 1 / (fx * fy);
+  for (let oy = 0; oy < outHeight; oy++) {
+    acc.fill(0);
+    for (let dy = 0; dy < fy; dy++) {
+      const row = (oy * fy + dy) * width;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const base = row + ox * fx;
+        let sum = 0;
+        for (let dx = 0; dx < fx; dx++) sum += src[base + dx]!;
+        acc[ox] += sum;
+      }
+    }
+    const out = oy * outWidth;
+    for (let ox = 0; ox < outWidth; ox++) dst[out + ox] = acc[ox]! * inv;
   }
   return dst;
 }

@@ -59,14 +59,31 @@ export function robustStats(frames: readonly MaskedValues[], options: StatsOptio
     throw new RangeError(`percentile ranks must satisfy 0 ≤ low < high ≤ 100, got ${lowPercentile} and ${highPercentile}`);
   }
   const maxValues = options.maxValues ?? 1 << 20;
-  const total = frames.reduce((s, f) => s + f.values.length, 0);
+  const total = frames.reduce((sum, f) => sum + f.values.length, 0);
   const stride = Math.max(1, Math.ceil(total / maxValues));
-  // A single unmasked, unstrided frame is read in place (percentilesInRange does not modify
-  // its input); anything else, or a non-finite value, is copied into `kept`.
-  const direct = frames.length === 1 && stride === 1 && frames[0]!.mask === undefined && allFinite(frames[0]!.values);
-  const kept = direct ? frames[0]!.values : new Float32Array(Math.ceil(total / stride) + frames.length);
-  // One pass keeps the usable values and accumulates min, max and shifted moments (shifted by
-  // the first value, so the variance does not lose precision to a large mean).
+  // A single unmasked, unstrided frame is read in place when all its values are finite
+  // (percentilesInRange does not modify its input): one pass fewer and no copy.
+  const inPlace = frames.length === 1 && stride === 1 && frames[0]!.mask === undefined;
+  let kept: Float32Array | undefined = inPlace ? undefined : new Float32Array(Math.ceil(total / stride) + frames.length);
+  let acc = accumulate(frames, stride, kept);
+  if (inPlace && acc.n !== total) {
+    kept = new Float32Array(total);
+    acc = accumulate(frames, stride, kept);
+  }
+  const { n, shift, s1, s2, min, max } = acc;
+  if (n === 0) return undefined;
+  const m1 = s1 / n;
+  const values = kept ? kept.subarray(0, n) : frames[0]!.values;
+  const [low, high] = percentilesInRange(values, min, max, [lowPercentile, highPercentile]);
+  return { count: n, mean: shift + m1, std: Math.sqrt(Math.max(0, s2 / n - m1 * m1)), lowPercentile, highPercentile, low: low!, high: high! };
+}
+
+/**
+ * One pass over the usable values (not padding, finite, every `stride`-th): count, min, max
+ * and moments shifted by the first value (so the variance keeps its precision under a large
+ * mean); copies them into `out` when given.
+ */
+function accumulate(frames: readonly MaskedValues[], stride: number, out: Float32Array | undefined) {
   let n = 0;
   let shift = NaN;
   let s1 = 0;
@@ -80,7 +97,7 @@ export function robustStats(frames: readonly MaskedValues[], options: StatsOptio
       const v = values[i]!;
       if (!(v > -Infinity && v < Infinity)) continue;
       if (n === 0) shift = v;
-      if (!direct) kept[n] = v;
+      if (out !== undefined) out[n] = v;
       n++;
       const d = v - shift;
       s1 += d;
@@ -89,18 +106,7 @@ export function robustStats(frames: readonly MaskedValues[], options: StatsOptio
       if (v > max) max = v;
     }
   }
-  if (n === 0) return undefined;
-  const m1 = s1 / n;
-  const [low, high] = percentilesInRange(kept.subarray(0, n), min, max, [lowPercentile, highPercentile]);
-  return { count: n, mean: shift + m1, std: Math.sqrt(Math.max(0, s2 / n - m1 * m1)), lowPercentile, highPercentile, low: low!, high: high! };
-}
-
-function allFinite(a: Float32Array): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]!;
-    if (!(v > -Infinity && v < Infinity)) return false;
-  }
-  return true;
+  return { n, shift, s1, s2, min, max };
 }
 
 const BINS = 4096;
@@ -165,15 +171,25 @@ function percentilesInRange(a: Float32Array, min: number, max: number, ranks: re
     }
   }
   const fill = new Uint32Array(buckets.length);
+  // Per bucket min and max: a bucket of one repeated value (the background of an MR, say)
+  // needs no selection at all.
+  const lows = new Float64Array(buckets.length).fill(Infinity);
+  const highs = new Float64Array(buckets.length).fill(-Infinity);
   for (let i = 0; i < n; i++) {
     const v = a[i]!;
     const b = ((v - min) * scale) | 0;
     const j = slot[b > last ? last : b]!;
-    if (j >= 0) buckets[j]![fill[j]!++] = v;
+    if (j >= 0) {
+      buckets[j]![fill[j]!++] = v;
+      if (v < lows[j]!) lows[j] = v;
+      if (v > highs[j]!) highs[j] = v;
+    }
   }
   const orderStat = (k: number) => {
     const b = binOf(k);
-    const bucket = buckets[slot[b]!]!;
+    const j = slot[b]!;
+    if (lows[j] === highs[j]) return lows[j]!;
+    const bucket = buckets[j]!;
     return select(bucket, 0, bucket.length - 1, k - starts[b]!);
   };
   return wanted.map((w) => {
