@@ -14,7 +14,8 @@ export interface TrainProgress {
   lr: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
-  /** Images per second over the steps of this run (excluding the first, which warms caches). */
+  /** Images per second over the steps of this run, loading included (the first step, which
+   * warms caches, is left out). */
   imagesPerSec: number;
   /** Seconds left at the current speed. */
   etaSeconds: number;
@@ -29,7 +30,7 @@ export class ThroughputMeter {
 
   constructor(private readonly now: () => number = () => performance.now() / 1000) {}
 
-  /** Starts timing a step; call `end` after it. */
+  /** A timestamp to pass to `end` when the step is done. */
   start(): number {
     return this.now();
   }

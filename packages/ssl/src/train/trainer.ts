@@ -119,13 +119,14 @@ export class Trainer {
     const perEpoch = this.source.batchesPerEpoch;
     while (this.epoch < epochs) {
       let index = 0;
+      // timed from the end of the previous step, so images/s includes waiting for the loader
+      let since = meter.start();
       for await (const batch of this.source.epoch(this.epoch)) {
         if (index++ < this.stepInEpoch) continue;
         if (this.stepInEpoch >= perEpoch) break;
         if (this.step >= stopAt || opts.signal?.aborted) return this.stop(false);
-        const t0 = meter.start();
         const { loss, lr, gradNorm } = this.trainStep(batch);
-        meter.end(t0, batch.shape[0]);
+        meter.end(since, batch.shape[0]);
         this.options.onProgress?.({
           epoch: this.epoch,
           epochs,
@@ -141,6 +142,7 @@ export class Trainer {
         if (this.options.checkpointDir && this.config.checkpointEvery > 0 && this.step % this.config.checkpointEvery === 0) {
           await this.checkpoint(this.options.checkpointDir);
         }
+        since = meter.start();
       }
       this.endEpoch();
     }
