@@ -160,3 +160,24 @@ test('FedAdam state (m, v) carries across rounds and a restart: round 2 matches 
     await c.close();
   }
 });
+
+test('a 1.6 MB update travels in full 1 MiB chunks over the real socket', async () => {
+  const store = tempStore();
+  stores.push(store.remove);
+  const big: NamedTensors = new Map([['encoder/dense/kernel', { shape: [400, 1000], data: new Float32Array(400_000).map((_, i) => Math.sin(i)) }]]);
+  const c = await testCoordinator(store.dir, { rounds: { minSites: 1, total: 1 } }, big);
+  const site = await FakeSite.enrol(c.url, 'site-a', c.createEnrolmentToken().token);
+  try {
+    await site.connect();
+    const start = await site.roundStart();
+    const p = await site.prepare(start, new Map([['encoder/dense/kernel', { shape: [400, 1000], data: new Float32Array(400_000).fill(0.5) }]]), { samples: 3 });
+    assert.deepEqual(p.chunks.map((ch) => ch.data.length), [1 << 20, p.bytes - (1 << 20)]);
+    assert.equal((await site.upload(p)).type, 'update.ack');
+    await c.waitForRound(1, 'published');
+    const next = decodeWeights(c.store.blobs.get(c.store.getModel(1)!.sha256)).get('encoder/dense/kernel')!.data;
+    assert.ok(next.every((v, i) => Math.abs(v - (Math.fround(Math.sin(i)) + 0.5)) < 1e-6));
+  } finally {
+    site.disconnect();
+    await c.close();
+  }
+});
