@@ -18,3 +18,4 @@ export { permutation, mulberry32, epochSeed } from './loader/shuffle.js';
 export { scanDataset, entryFor, type ScanOptions, type ScanProgress, type ScanStats } from './dataset/scan.js';
 export { readIndex, writeIndex, validateIndex, deriveSeries, INDEX_VERSION, type DatasetIndex, type IndexedFile, type SkippedFile, type QuarantinedFile, type SeriesEntry, type IndexSummary } from './dataset/schema.js';
 export { hashIdentifier, saltFingerprint, parseSalt, readSalt, readOrCreateSalt, type IdentifierKind } from './dataset/hash.js';
+export * from './write/index.js';
