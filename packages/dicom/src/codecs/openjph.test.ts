@@ -128,3 +128,13 @@ test('HTJ2K lossy (.203), CT 16-bit signed: opj_decompress within ±1, original 
   // Step 0.0005 of the 16-bit range ≈ 33 grey levels per quantisation step.
   assert.ok(vsOriginal.max <= 200, `max |diff| to the original ${vsOriginal.max}`);
 });
+
+test('a JPEG 2000 Part 1 codestream under an HTJ2K UID (which OpenJPH cannot read) decodes through OpenJPEG, equal to opj_decompress', async () => {
+  const f = readEncapsulated(`${PYDICOM}MR_small_jp2klossless.dcm`);
+  const stream = f.frames[0]!;
+  const d = await decodeFrame('1.2.840.10008.1.2.4.201', stream, f.info);
+  const opj = opjDecompress(stream, 1);
+  assert.equal(d.signed, opj.signed);
+  const ref = { frames: 1, rows: f.info.rows, columns: f.info.columns, samples: 1, photometric: '', values: opj.values };
+  assert.deepEqual(frameDiff(d.pixels, ref, 0), { max: 0, count: 0 });
+});
