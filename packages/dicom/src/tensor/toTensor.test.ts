@@ -129,6 +129,25 @@ print(json.dumps({'n': int(v.size), 'mean': float(v.mean()), 'std': float(v.std(
   }
 });
 
+test('a real MONOCHROME1 CR through the default policy: its window (PS3.3 C.11.2.1.2 LINEAR), inverted, matches numpy + PIL', async () => {
+  const file = `${PYDICOM}/dicomdirtests/77654033/CR1/6154`;
+  const [expected] = runPythonReference<number[][]>(
+    `import sys, json, numpy as np, pydicom
+from PIL import Image
+d = pydicom.dcmread(json.load(sys.stdin))
+x = d.pixel_array.astype(np.float64) * float(d.get('RescaleSlope', 1)) + float(d.get('RescaleIntercept', 0))
+c, w = float(d.WindowCenter), float(d.WindowWidth)
+y = np.where(x <= c - 0.5 - (w - 1) / 2, 0.0, np.where(x > c - 0.5 + (w - 1) / 2, 1.0, (x - (c - 0.5)) / (w - 1) + 0.5))
+assert d.PhotometricInterpretation == 'MONOCHROME1'
+y = 1 - y
+r = Image.fromarray(y.astype(np.float32), 'F').resize((32, 32), Image.BILINEAR)
+print(json.dumps([np.asarray(r, np.float64).ravel().tolist()]))`,
+    file,
+  );
+  const got = await frameToTensor(await readDicomFile(file), 0, { size: 32 });
+  assert.ok(maxAbsDiff(got, expected!) < 1e-4, `max diff ${maxAbsDiff(got, expected!)}`);
+});
+
 /** A FrameSource over given values, recording the stages asked for. */
 function fake(info: Partial<DicomInfo>, values: Float32Array, calls: string[] = []): FrameSource {
   const full: DicomInfo = {
