@@ -3,6 +3,7 @@
  * JavaScript jpeg-lossless-decoder-js.
  */
 import { Decoder } from 'jpeg-lossless-decoder-js';
+import { DicomError } from '../errors.js';
 import { corrupt, samplesPerFrame, signExtendStored } from './frameLayout.js';
 import { readJpegHeader } from './jpegHeader.js';
 import type { DecodedFrame, FrameInfo, SampleArray } from './types.js';
@@ -60,7 +61,10 @@ export async function decodeJpegLossless(encoded: Uint8Array, info: FrameInfo): 
   }
   if (header.precision < 2 || header.precision > 16) throw corrupt(CODEC, `precision ${header.precision}`);
   if (header.components.length !== 1 && header.precision > 8) {
-    throw corrupt(CODEC, `${header.components.length} components at ${header.precision} bits are not supported by this decoder`);
+    throw new DicomError(
+      'UNSUPPORTED_PIXEL_FORMAT',
+      `${CODEC}: ${header.components.length}-component lossless JPEG at ${header.precision} bits is not supported; convert the file with \`dcmdjpeg\` first.`,
+    );
   }
   let out: Uint8Array | Uint16Array;
   try {
