@@ -51,7 +51,5 @@ export { initBackend, BackendUnavailableError, type InitBackendOptions, type Bac
 export { formatBackendReport, BACKEND_LADDER, type BackendReport, type BackendName, type BackendFallback, type KernelProvider } from './backend/backendReport.js';
 export { installWasmTrainingKernels, restoreShippedWasmKernels, type WasmKernelChoice, type WasmKernelSetup } from './backend/installWasmKernels.js';
 export { OrtUnavailableError } from './backend/ortRuntime.js';
-export { initBackend, BackendUnavailableError, type InitBackendOptions, type BackendLoader, type LoadedBackend } from './backend/initBackend.js';
-export { formatBackendReport, BACKEND_LADDER, type BackendReport, type BackendName, type BackendFallback, type KernelProvider } from './backend/backendReport.js';
-export { installWasmTrainingKernels, restoreShippedWasmKernels, type WasmKernelChoice, type WasmKernelSetup } from './backend/installWasmKernels.js';
-export { OrtUnavailableError } from './backend/ortRuntime.js';
+export { encoderLayersModel, buildLayersModel } from './models/encoderLayersModel.js';
+export { GroupNormalization } from './models/groupNormLayer.js';

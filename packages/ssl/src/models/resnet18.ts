@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { BodyBuilder, LayerFactory } from './convEncoder.js';
 
 /**
@@ -11,14 +10,14 @@ import type { BodyBuilder, LayerFactory } from './convEncoder.js';
  * Names: 'stem/conv', 'stem/norm', 'stage{1-4}/block{0,1}/{conv1,norm1,conv2,norm2}',
  * 'stage{2-4}/block0/shortcut/{conv,norm}'.
  */
-export const resnet18Body: BodyBuilder = (layers, config) => {
+export const resnet18Body: BodyBuilder = <T>(layers: LayerFactory<T>, config: Parameters<BodyBuilder>[1]) => {
   const w = config.width;
   const stem = config.stem === 'auto' ? (config.inputSize <= 64 ? 'small' : 'imagenet') : config.stem;
   const stemConv = stem === 'small'
     ? layers.conv('stem/conv', 3, config.inChannels, w, 1, 1)
     : layers.conv('stem/conv', 7, config.inChannels, w, 2, 3);
   const stemNorm = layers.norm('stem/norm', w);
-  const blocks: Array<(x: tf.Tensor4D, training: boolean) => tf.Tensor4D> = [];
+  const blocks: Array<(x: T, training: boolean) => T> = [];
   let cin = w;
   [w, 2 * w, 4 * w, 8 * w].forEach((cout, s) => {
     for (let b = 0; b < 2; b++) {
@@ -29,17 +28,17 @@ export const resnet18Body: BodyBuilder = (layers, config) => {
   });
   return {
     featureDim: 8 * w,
-    body: (x, training) => tf.tidy(() => {
-      let h = tf.relu(stemNorm(stemConv(x), training)) as tf.Tensor4D;
-      if (stem === 'imagenet') h = tf.maxPool(tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
+    body: (x: T, training: boolean) => {
+      let h = layers.relu(stemNorm(stemConv(x), training));
+      if (stem === 'imagenet') h = layers.maxPool(h);
       for (const block of blocks) h = block(h, training);
       return h;
-    }),
+    },
   };
 };
 
 /** BasicBlock: conv3×3(stride)–norm–relu–conv3×3–norm, plus identity or 1×1(stride)–norm shortcut, relu. */
-function basicBlock(layers: LayerFactory, name: string, cin: number, cout: number, stride: number) {
+function basicBlock<T>(layers: LayerFactory<T>, name: string, cin: number, cout: number, stride: number) {
   const conv1 = layers.conv(`${name}/conv1`, 3, cin, cout, stride, 1);
   const norm1 = layers.norm(`${name}/norm1`, cout);
   const conv2 = layers.conv(`${name}/conv2`, 3, cout, cout, 1, 1);
@@ -47,9 +46,9 @@ function basicBlock(layers: LayerFactory, name: string, cin: number, cout: numbe
   const project = stride !== 1 || cin !== cout;
   const scConv = project ? layers.conv(`${name}/shortcut/conv`, 1, cin, cout, stride, 0) : undefined;
   const scNorm = project ? layers.norm(`${name}/shortcut/norm`, cout) : undefined;
-  return (x: tf.Tensor4D, training: boolean): tf.Tensor4D => tf.tidy(() => {
-    const h = norm2(conv2(tf.relu(norm1(conv1(x), training)) as tf.Tensor4D), training);
+  return (x: T, training: boolean): T => {
+    const h = norm2(conv2(layers.relu(norm1(conv1(x), training))), training);
     const shortcut = scConv && scNorm ? scNorm(scConv(x), training) : x;
-    return tf.relu(tf.add(h, shortcut)) as tf.Tensor4D;
-  });
+    return layers.relu(layers.add(h, shortcut));
+  };
 }

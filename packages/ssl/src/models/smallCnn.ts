@@ -1,11 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { BodyBuilder } from './convEncoder.js';
+import type { BodyBuilder, LayerFactory } from './convEncoder.js';
 
 /**
  * Small CNN body: four conv3×3 (stride 2, padding 1)–norm–relu layers, widths [w, 2w, 4w, 8w].
  * Feature dimension 8w; a 64² input leaves 4×4 maps before pooling. Names 'conv{1-4}', 'norm{1-4}'.
  */
-export const smallCnnBody: BodyBuilder = (layers, config) => {
+export const smallCnnBody: BodyBuilder = <T>(layers: LayerFactory<T>, config: Parameters<BodyBuilder>[1]) => {
   const widths = [1, 2, 4, 8].map((f) => f * config.width);
   const stages = widths.map((cout, i) => {
     const cin = i === 0 ? config.inChannels : widths[i - 1]!;
@@ -13,10 +12,6 @@ export const smallCnnBody: BodyBuilder = (layers, config) => {
   });
   return {
     featureDim: widths[3]!,
-    body: (x, training) => tf.tidy(() => {
-      let h = x;
-      for (const { conv, norm } of stages) h = tf.relu(norm(conv(h), training)) as tf.Tensor4D;
-      return h;
-    }),
+    body: (x: T, training: boolean) => stages.reduce((h, { conv, norm }) => layers.relu(norm(conv(h), training)), x),
   };
 };
