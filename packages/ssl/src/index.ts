@@ -53,3 +53,4 @@ export { installWasmTrainingKernels, restoreShippedWasmKernels, type WasmKernelC
 export { OrtUnavailableError } from './backend/ortRuntime.js';
 export { encoderLayersModel, buildLayersModel } from './models/encoderLayersModel.js';
 export { GroupNormalization } from './models/groupNormLayer.js';
+export { fusedGroupNorm, hasFusedGroupNorm, registerGroupNormKernels } from './backend/groupNormKernels.js';

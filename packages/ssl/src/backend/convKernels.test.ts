@@ -189,3 +189,17 @@ test('a conv net training step on wasm gives the cpu backend gradients with each
   restoreShippedWasmKernels();
   tf.dispose([x, w1, w2, w3, ...want.map((w) => w.g)]);
 });
+
+test('wasm Identity (tf.clone, and every tensor saved for backprop) shares the buffer and outlives its source', async () => {
+  await tf.setBackend('wasm');
+  installWasmTrainingKernels({ choice: 'fedcl-wasm' });
+  const buffers = tf.engine().backend.numDataIds();
+  const a = tf.tensor([1.5, -2, 3.25, 4], [2, 2]);
+  const b = tf.clone(a);
+  assert.equal(tf.engine().backend.numDataIds(), buffers + 1, 'clone must not allocate a second buffer');
+  a.dispose();
+  assert.deepEqual(Array.from(await b.data()), [1.5, -2, 3.25, 4]);
+  b.dispose();
+  assert.equal(tf.engine().backend.numDataIds(), buffers, 'the shared buffer is freed with its last tensor');
+  restoreShippedWasmKernels();
+});

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-layers';
 import { availableParallelism } from 'node:os';
 import { BACKEND_LADDER, type BackendFallback, type BackendName, type BackendReport, type KernelProvider } from './backendReport.js';
 import { OrtUnavailableError } from './ortRuntime.js';
+import { registerGroupNormKernels } from './groupNormKernels.js';
 import { installWasmTrainingKernels, type InstallWasmKernelsOptions, type WasmKernelChoice } from './installWasmKernels.js';
 
 /** What one rung's loader reports once its backend is active. */
@@ -128,6 +129,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     kernels: options.kernels ?? parseKernels(env.FEDCL_KERNELS),
     loadOrt: options.loadOrt,
   };
+  registerGroupNormKernels();
   const rungs = force ? [force] : BACKEND_LADDER.slice(prefer ? BACKEND_LADDER.indexOf(prefer) : 0);
   const fallbacks: BackendFallback[] = [];
   for (const name of rungs) {

@@ -23,7 +23,7 @@ export interface InstallWasmKernelsOptions {
   loadOrt?: (threads: number) => OrtRuntime;
 }
 
-const KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+const KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Identity'] as const;
 
 /** The wasm backend's own kernels, captured before fedcl first replaced any. */
 let shipped: Map<string, KernelConfig | undefined> | undefined;

@@ -243,8 +243,20 @@ export function fusedConv2DWasm(shipped: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Identity that shares the input's buffer (reference-counted, as the cpu backend and the wasm
+ * Reshape do). The shipped one copies, and the engine clones every tensor it saves for backprop,
+ * so a training step held two copies of each saved activation in the 4 GB heap.
+ */
+export const identityWasm: KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: TensorInfo };
+  (backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 /** Kernel configs of the fedcl-wasm training kernels. */
 export const wasmTrainingKernels: KernelConfig[] = [
+  { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm },
   { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm },
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInputWasm },
 ];
