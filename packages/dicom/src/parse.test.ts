@@ -29,7 +29,7 @@ test('truncated files give TRUNCATED, naming where the data stops', async () => 
   // Real pydicom file whose Pixel Data is cut short.
   await assert.rejects(readDicomFile(join(PYDICOM_FILES, 'MR_truncated.dcm')), code('TRUNCATED', /cut short/));
   // Cut inside the header, and inside the pixel data; a deflated data set cut anywhere.
-  for (const at of [600, MR.length - 100]) {
+  for (const at of [600, MR.length - 500]) {
     assert.throws(() => parseDicom(MR.subarray(0, at)), code('TRUNCATED'), `cut at ${at}`);
   }
   const deflated = readFileSync(join(PYDICOM_FILES, 'image_dfl.dcm'));

@@ -4,8 +4,10 @@ import dicomParser, { type DataSet } from 'dicom-parser';
 import { readInfo, TAG } from './attributes.js';
 import { DicomError, isDicomError } from './errors.js';
 import { DicomImage } from './image.js';
+import { isEncapsulatedSyntax } from './codecs/index.js';
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+  ENCAPSULATED_UNCOMPRESSED,
   EXPLICIT_VR_BIG_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
   IMPLICIT_VR_LITTLE_ENDIAN,
@@ -156,13 +158,13 @@ function parseWith(bytes: Uint8Array, rawSyntax: string | undefined, untilTag: s
  */
 export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): DicomImage {
   const { file, headerOnly = false } = options;
-  const untilTag = headerOnly ? TAG.pixelData : undefined;
   let { bytes: input, rawSyntax } = layout(bytes, file);
+  let declared: string | undefined;
   if (rawSyntax === undefined) {
     // Some writers leave out the Transfer Syntax UID, or declare explicit VR over an implicit
     // VR data set (or the reverse): the data set itself is then believed, as pydicom does.
     const meta = metaGroup(input, PREAMBLE + 4);
-    const declared = meta.transferSyntax;
+    declared = meta.transferSyntax;
     const guessed = guessRawTransferSyntax(input.subarray(meta.end));
     if (declared === undefined || (NATIVE_VR_SYNTAXES.has(declared) && guessed !== undefined && guessed !== declared)) {
       if (guessed === undefined) {
@@ -172,6 +174,11 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
       rawSyntax = guessed;
     }
   }
+  // Native pixel data needs nothing after the Pixel Data tag (its length and offset are read
+  // with the tag), so parsing stops there: trailing padding can be megabytes of empty elements.
+  const syntax = rawSyntax ?? declared;
+  const native = syntax !== undefined && !isEncapsulatedSyntax(syntax) && syntax !== ENCAPSULATED_UNCOMPRESSED;
+  const untilTag = headerOnly || native ? TAG.pixelData : undefined;
   let ds: DataSet;
   try {
     ds = parseWith(input, rawSyntax, untilTag);
@@ -179,8 +186,8 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
     throw parserError(err, file);
   }
   checkLengths(ds, file, headerOnly);
-  const syntax = rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
-  const info = readInfo(ds, syntax.replace(/\0/g, '').trim(), file);
+  const effective = rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
+  const info = readInfo(ds, effective.replace(/\0/g, '').trim(), file);
   return new DicomImage(info, ds, { headerOnly });
 }
 
