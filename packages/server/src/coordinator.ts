@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Server } from 'socket.io';
 import { decodeWeights, MAX_CHUNK_BYTES, type NamedTensors, type PublicJwk } from '@fedcl/protocol';
 import { parseFederationConfig, type FederationConfig } from './config.js';
-import { buildApp } from './http/app.js';
+import { buildApp, type ExtraRoutes } from './http/app.js';
 import { loadKeyring } from './keys.js';
 import { RoundController, type SiteChannel } from './rounds/roundController.js';
 import { attachSitesNamespace } from './socket/sitesNamespace.js';
@@ -12,6 +12,11 @@ import { Store, type ModelRow } from './store/store.js';
 export interface StartOptions {
   /** Weights for model version 0 when the store has none (else `model.initial` from the config is read). */
   initialWeights?: NamedTensors;
+  /**
+   * Extra routes registered after the API (e.g. the web console's static files and pages). They
+   * get the shared context and `guards` (`adminOnly`, `siteOrAdmin`) to protect what they add.
+   */
+  routes?: ExtraRoutes;
 }
 
 export interface Coordinator {
@@ -51,7 +56,7 @@ export async function startCoordinator(rawConfig: unknown, options: StartOptions
       disconnect: (s) => channel.current?.disconnect(s),
     };
     const controller = new RoundController(config, store, keys, sites);
-    const app = await buildApp({ config, store, keys, controller, sites });
+    const app = await buildApp({ config, store, keys, controller, sites }, options.routes);
     // socket.io frames carry one ≤ 1 MiB chunk plus its envelope; a bigger frame is dropped by engine.io.
     const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: MAX_CHUNK_BYTES + 64 * 1024, pingInterval: 10000, pingTimeout: 20000 });
     channel.current = attachSitesNamespace(io, { store, keys, federation: config.federation, controller: () => controller });

@@ -4,3 +4,6 @@ export { createWeightedSum, addWeighted, weightedMean, type WeightedSum } from '
 export { applyServerOptimizer, type ServerOptimizerConfig, type OptimizerState } from './aggregate/serverOptimizer.js';
 export { selectSites } from './rounds/selection.js';
 export { Store } from './store/store.js';
+export type { ExtraRoutes } from './http/app.js';
+export type { CoordinatorContext } from './http/context.js';
+export { RoundController, type SiteChannel } from './rounds/roundController.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createSiteAssertion } from '@fedcl/protocol';
-import type { Coordinator } from './coordinator.js';
+import { startCoordinator, type Coordinator } from './coordinator.js';
 import { FakeSite } from './testing/fakeSite.js';
 import { tempStore, testCoordinator } from './testing/testCoordinator.js';
 
@@ -85,3 +85,23 @@ test('revoking a site refuses its refresh, its JWT and new connections, and is a
   const ok = (await get('/audit?outcome=ok&limit=1000', ADMIN)).body as unknown as { action: string }[];
   assert.ok(ok.some((e) => e.action === 'site.revoke'));
 });
+
+test('extra routes (e.g. the console) are registered with the guards and the shared context', async () => {
+  const dir = tempStore();
+  const c2 = await startCoordinatorWithExtra(dir.dir);
+  try {
+    const res = await fetch(`${c2.url}/console/whoami`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.deepEqual(await res.json(), { federation: 'test', sites: 0 });
+    assert.equal((await fetch(`${c2.url}/console/whoami`)).status, 401);
+  } finally {
+    await c2.close();
+    dir.remove();
+  }
+});
+
+function startCoordinatorWithExtra(dir: string): Promise<Coordinator> {
+  return startCoordinator(
+    { federation: 'test', listen: { host: '127.0.0.1', port: 0 }, store: dir, adminToken: ADMIN },
+    { routes: async (app, ctx, guards) => void app.get('/console/whoami', { preHandler: guards.adminOnly(ctx) }, async () => ({ federation: ctx.config.federation, sites: ctx.store.listSites().length })) },
+  );
+}

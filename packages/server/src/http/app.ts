@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import { PROTOCOL_VERSION } from '@fedcl/protocol';
 import type { CoordinatorContext } from './context.js';
 import { errorHandler } from './errors.js';
+import { adminOnly, siteOrAdmin } from './guards.js';
 import { adminRoutes } from './routes/admin.js';
 import { enrolmentRoutes } from './routes/enrolment.js';
 import { federationRoutes } from './routes/federation.js';
@@ -13,7 +14,9 @@ import { publicRoutes } from './routes/public.js';
  * refused, not stripped), bodies over limits.maxBodyBytes get 413, and the OpenAPI document is
  * generated from the same schemas at /openapi.json.
  */
-export async function buildApp(ctx: CoordinatorContext): Promise<FastifyInstance> {
+export type ExtraRoutes = (app: FastifyInstance, ctx: CoordinatorContext, guards: { adminOnly: typeof adminOnly; siteOrAdmin: typeof siteOrAdmin }) => Promise<void>;
+
+export async function buildApp(ctx: CoordinatorContext, extra?: ExtraRoutes): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: ctx.config.limits.maxBodyBytes,
     logger: false,
@@ -31,6 +34,7 @@ export async function buildApp(ctx: CoordinatorContext): Promise<FastifyInstance
     await enrolmentRoutes(scope, ctx);
     await adminRoutes(scope, ctx);
     await federationRoutes(scope, ctx);
+    if (extra) await extra(scope, ctx, { adminOnly, siteOrAdmin });
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
