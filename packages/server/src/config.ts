@@ -35,6 +35,13 @@ export const FederationConfig = Type.Object(
     ),
     store: Type.String({ default: './runs/coordinator', description: 'directory for fedcl.db, keys, model blobs and uploads' }),
     adminToken: Type.Optional(Type.String({ minLength: 24, description: 'bearer token for admin REST routes; absent = admin routes disabled' })),
+    console: Type.Object(
+      {
+        password: Type.Optional(Type.String({ minLength: 12, description: 'operator password for the web console (env FEDCL_CONSOLE_PASSWORD wins); absent = one is generated into <store>/console-password' })),
+        sessionSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400, default: 8 * 3600, description: 'how long a console sign-in lasts' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     tokens: Type.Object({ ttlSeconds: Type.Integer({ minimum: 30, maximum: 86400, default: 900 }) }, { default: {}, additionalProperties: false }),
     model: Type.Object(
       {

@@ -204,3 +204,12 @@ test('bad REST input is a 400 naming the field, audited, state unchanged', async
     return (await res.json()) as { code: string; message: string };
   });
 });
+
+test('malformed socket messages are refused naming the field; another protocol version is refused', async () => {
+  const p = await a.prepare(start, fedDelta(0.1), { samples: 10 });
+  await refused('schema.invalid', /update\.chunk\.index/, () => a.request('update.chunk', { ...p.chunks[0]!, index: -1 }));
+  await refused('schema.invalid', /update\.begin\.jws/, () => a.request('update.begin', { type: 'update.begin', v: 1, jws: 'not a jws' }));
+  await refused('version.unsupported', /protocol version 2 is not supported/, () => a.request('update.begin', { ...p.begin, v: 2 }));
+  const hb = await a.request<{ type: string; at: number }>('heartbeat', { type: 'heartbeat', v: 1, at: 42 });
+  assert.deepEqual([hb.type, hb.at], ['heartbeat.ack', 42]);
+});

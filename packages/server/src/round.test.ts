@@ -181,3 +181,24 @@ test('a 1.6 MB update travels in full 1 MiB chunks over the real socket', async 
     await c.close();
   }
 });
+
+test('straggler policy wait-for-deadline: quorum does not close the round; all selected reporting does', async () => {
+  const { c, sites } = await federation(3, { rounds: { minSites: 3, quorumFraction: 0.34, stragglers: 'wait-for-deadline', deadlineSeconds: 60 } });
+  try {
+    await Promise.all(sites.map((s) => s.connect()));
+    const starts = await Promise.all(sites.map((s) => s.roundStart()));
+    for (const [i, s] of sites.entries()) {
+      assert.equal((await s.upload(await s.prepare(starts[i]!, shifted(smallModel(), 0.01 * i), { samples: 5, kind: 'weights' }))).type, 'update.ack');
+      if (i < 2) {
+        // The quorum check runs right after the ack; give it time to (wrongly) close the round.
+        await new Promise((r) => setTimeout(r, 150));
+        assert.equal(c.store.getRound(1)!.status, 'training', `still training after ${i + 1} of 3 (quorum ${c.store.getRound(1)!.quorum})`);
+      }
+    }
+    await c.waitForRound(1, 'published');
+    assert.match(c.store.getRound(1)!.closeReason!, /all 3 selected sites reported/);
+  } finally {
+    sites.forEach((s) => s.disconnect());
+    await c.close();
+  }
+});

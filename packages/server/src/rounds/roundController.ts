@@ -73,7 +73,10 @@ export class RoundController extends EventEmitter<RoundEvents> {
   private sum: WeightedSum | undefined;
   private readonly names: FederatedNames;
   private readonly limits: WeightLimits;
+  private pausedAt: string | null = null;
   readonly counters = { bytesReceived: 0, bytesSent: 0, aggregateSeconds: 0 };
+  /** Weight bytes served per round (downloads made while that round was the current one); in memory only. */
+  readonly bytesSentByRound = new Map<number, number>();
 
   constructor(
     private readonly config: FederationConfig,
@@ -152,6 +155,46 @@ export class RoundController extends EventEmitter<RoundEvents> {
     return this.serial(() => undefined);
   }
 
+  /** When the operator paused the federation (ISO), or null while it runs. */
+  get paused(): string | null {
+    return this.pausedAt;
+  }
+
+  /** No new round opens until resume(); a round already training runs to its end. */
+  pause(actor: string): Promise<void> {
+    return this.serial(() => {
+      if (this.pausedAt) return;
+      this.pausedAt = nowIso();
+      this.store.audit({ actor, action: 'federation.pause', outcome: 'ok', detail: { round: this.current()?.round ?? null } });
+    });
+  }
+
+  resume(actor: string): Promise<void> {
+    return this.serial(() => {
+      if (!this.pausedAt) return;
+      this.pausedAt = null;
+      this.store.audit({ actor, action: 'federation.resume', outcome: 'ok', detail: {} });
+      this.ensureWaitingRound();
+      this.maybeStartRound();
+    });
+  }
+
+  /**
+   * Changes the round settings for the rounds that open from now on (the open round keeps its
+   * selection and deadline). `next` must already be validated against FederationConfig.rounds.
+   */
+  setRoundSettings(next: FederationConfig['rounds'], actor: string): Promise<FederationConfig['rounds']> {
+    return this.serial(() => {
+      if (next.minUpdates > next.minSites) throw new RangeError(`rounds.minUpdates (${next.minUpdates}) cannot exceed rounds.minSites (${next.minSites})`);
+      const before = { ...this.config.rounds };
+      Object.assign(this.config.rounds, next);
+      this.store.audit({ actor, action: 'rounds.settings', outcome: 'ok', detail: { before, after: { ...this.config.rounds } } });
+      this.ensureWaitingRound();
+      this.maybeStartRound();
+      return { ...this.config.rounds };
+    });
+  }
+
   // ── round lifecycle ────────────────────────────────────────────────────
   private ensureWaitingRound(): void {
     if (!this.global) return;
@@ -164,6 +207,7 @@ export class RoundController extends EventEmitter<RoundEvents> {
       deadline: null, openedAt: nowIso(), closedAt: null, closeReason: null, resultVersion: null,
     };
     this.store.insertRound(row);
+    this.store.audit({ actor: 'coordinator', action: 'round.open', outcome: 'ok', detail: { round: row.round, globalVersion: row.globalVersion } });
     this.emit('round', row);
   }
 
@@ -179,7 +223,7 @@ export class RoundController extends EventEmitter<RoundEvents> {
   }
 
   private maybeStartRound(): void {
-    if (this.closed) return;
+    if (this.closed || this.pausedAt) return;
     const r = this.current();
     if (r?.status !== 'waiting' || !this.global) return;
     const available = this.sites.connectedSites().filter((id) => !this.store.getSite(id)?.revokedAt);
@@ -259,6 +303,7 @@ export class RoundController extends EventEmitter<RoundEvents> {
     const t0 = performance.now();
     if (this.timer) clearTimeout(this.timer);
     this.store.updateRound(r.round, { status: 'aggregating', closedAt: nowIso(), closeReason: reason });
+    this.store.audit({ actor: 'coordinator', action: 'round.aggregating', outcome: 'ok', detail: { round: r.round, reason } });
     this.emit('round', this.store.getRound(r.round)!);
     this.notifyClosed(r, 'aggregating', reason);
     const updates = this.store.acceptedUpdates(r.round);
@@ -412,6 +457,8 @@ export class RoundController extends EventEmitter<RoundEvents> {
     if (!m) return undefined;
     const bytes = this.store.blobs.get(m.sha256);
     this.counters.bytesSent += bytes.length;
+    const r = this.current();
+    if (r) this.bytesSentByRound.set(r.round, (this.bytesSentByRound.get(r.round) ?? 0) + bytes.length);
     return bytes;
   }
 }

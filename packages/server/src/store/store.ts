@@ -66,6 +66,8 @@ export interface AuditInput {
 
 const now = (): string => new Date().toISOString();
 const hashToken = (t: string): string => createHash('sha256').update(t).digest('hex');
+/** A LIKE pattern that matches `s` literally (with ESCAPE '\\'). */
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- better-sqlite3 rows are untyped; each is mapped once below */
 const site = (r: any): SiteRow => ({ id: r.id, publicJwk: JSON.parse(r.public_jwk), jkt: r.jkt, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at, revokedReason: r.revoked_reason, lastSeenAt: r.last_seen_at });
@@ -120,6 +122,22 @@ export class Store {
     return rows.map(audit);
   }
 
+  /**
+   * The audit log newest first, for the console: `action` and `actor` match as prefixes, `text`
+   * anywhere in the action, actor, code or detail; `before` pages back from an entry id.
+   */
+  searchAudit(q: { action?: string; actor?: string; outcome?: 'ok' | 'refused'; text?: string; before?: number; limit?: number } = {}): AuditEntry[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.before !== undefined) (where.push('id < ?'), args.push(q.before));
+    if (q.outcome) (where.push('outcome = ?'), args.push(q.outcome));
+    if (q.action) (where.push("action LIKE ? || '%' ESCAPE '\\'"), args.push(likeEscape(q.action)));
+    if (q.actor) (where.push("actor LIKE ? || '%' ESCAPE '\\'"), args.push(likeEscape(q.actor)));
+    if (q.text) (where.push("(action || ' ' || actor || ' ' || COALESCE(code, '') || ' ' || detail) LIKE '%' || ? || '%' ESCAPE '\\'"), args.push(likeEscape(q.text)));
+    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, q.limit ?? 200).map(audit);
+  }
+
   countAudit(outcome: 'ok' | 'refused', actionPrefix = ''): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE outcome = ? AND action LIKE ? || '%'").get(outcome, actionPrefix) as { n: number }).n;
   }
@@ -146,6 +164,18 @@ export class Store {
       this.db.prepare('UPDATE enrolment_tokens SET used_at = ?, site_id = ? WHERE hash = ?').run(at, name, hashToken(token));
       return this.getSite(name)!;
     });
+  }
+
+  /** Enrolment tokens issued (never the token itself: `id` is the first 12 hex digits of its hash). */
+  listEnrolmentTokens(): { id: string; name: string | null; createdAt: string; expiresAt: number; usedAt: string | null; siteId: string | null }[] {
+    const rows = this.db.prepare('SELECT * FROM enrolment_tokens ORDER BY created_at DESC').all() as { hash: string; name: string | null; created_at: string; expires_at: number; used_at: string | null; site_id: string | null }[];
+    return rows.map((r) => ({ id: r.hash.slice(0, 12), name: r.name, createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, siteId: r.site_id }));
+  }
+
+  /** Makes an unused enrolment token expire now; false if no unused token has this id. */
+  expireEnrolmentToken(id: string): boolean {
+    if (!/^[0-9a-f]{12}$/.test(id)) return false;
+    return this.db.prepare("UPDATE enrolment_tokens SET expires_at = ? WHERE substr(hash, 1, 12) = ? AND used_at IS NULL").run(Math.floor(Date.now() / 1000) - 1, id).changes > 0;
   }
 
   getSite(id: string): SiteRow | undefined {
@@ -265,6 +295,11 @@ export class Store {
 
   receivingUpdates(roundNo: number): UpdateRow[] {
     return this.db.prepare("SELECT * FROM updates WHERE round = ? AND status = 'receiving'").all(roundNo).map(update);
+  }
+
+  /** Every accepted update of every round, in fold order. */
+  allAcceptedUpdates(): UpdateRow[] {
+    return this.db.prepare("SELECT * FROM updates WHERE status = 'accepted' ORDER BY round, seq").all().map(update);
   }
 
   countAccepted(): number {

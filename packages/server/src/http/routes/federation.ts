@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CoordinatorMetrics, ErrorBody, ModelSummary, ProtocolError, Round, SignedManifest, UpdateClaims, peekUpdateClaims, validate } from '@fedcl/protocol';
 import type { CoordinatorContext } from '../context.js';
+import { actorOf } from '../errors.js';
 import { siteOrAdmin } from '../guards.js';
 import type { RoundRow } from '../../store/store.js';
 
@@ -56,6 +57,7 @@ export async function federationRoutes(app: FastifyInstance, ctx: CoordinatorCon
     async (req, reply) => {
       const m = model(req.params.version);
       const bytes = ctx.controller.modelBytes(m.version)!;
+      ctx.store.audit({ actor: actorOf(req), action: 'model.download', outcome: 'ok', detail: { version: m.version, format: 'fclw', bytes: bytes.length } });
       return reply.header('content-type', 'application/octet-stream').header('x-fedcl-sha256', m.sha256).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   );
