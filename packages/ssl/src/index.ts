@@ -54,3 +54,7 @@ export { OrtUnavailableError } from './backend/ortRuntime.js';
 export { encoderLayersModel, buildLayersModel } from './models/encoderLayersModel.js';
 export { GroupNormalization } from './models/groupNormLayer.js';
 export { fusedGroupNorm, hasFusedGroupNorm, registerGroupNormKernels } from './backend/groupNormKernels.js';
+export { fitClassifier, classifierProbabilities, disposeClassifier, ClassifierError, type Classifier, type ClassifierOptions } from './finetune/classifier.js';
+export { saveClassifier, loadClassifier, ClassifierLoadError, CLASSIFIER_SAFETENSORS, type ClassifierMetadata } from './finetune/classifierIo.js';
+export { balancedSampleWeights } from './finetune/classWeights.js';
+export { binaryMetrics, rocCurve, youdenPoint, type BinaryMetrics, type RocCurve } from './eval/binaryMetrics.js';
