@@ -10,6 +10,7 @@
  */
 import { DicomError } from '../errors.js';
 import { corrupt } from './frameLayout.js';
+import { BitReader, buildHuffman, extend, type HuffmanTable } from './jpegHuffman.js';
 
 const CODEC = 'JPEG DCT decoder (fedcl, 8/12-bit)';
 
@@ -18,14 +19,6 @@ const ZIGZAG = [
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57,
   50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
-
-interface HuffmanTable {
-  /** Lookup by (length, code): maxcode[l] / valptr[l] / mincode[l] as in T.81 F.2.2.3. */
-  maxcode: Int32Array;
-  valptr: Int32Array;
-  mincode: Int32Array;
-  values: Uint8Array;
-}
 
 interface Component {
   id: number;
@@ -48,95 +41,6 @@ export interface DctImage {
   components: number;
   precision: number;
   samples: Uint8Array | Uint16Array;
-}
-
-function buildHuffman(counts: Uint8Array, values: Uint8Array): HuffmanTable {
-  const maxcode = new Int32Array(18).fill(-1);
-  const valptr = new Int32Array(17);
-  const mincode = new Int32Array(17);
-  let code = 0;
-  let k = 0;
-  for (let l = 1; l <= 16; l++) {
-    valptr[l] = k;
-    mincode[l] = code;
-    code += counts[l - 1]!;
-    k += counts[l - 1]!;
-    maxcode[l] = counts[l - 1] ? code - 1 : -1;
-    code <<= 1;
-  }
-  maxcode[17] = 0x7fffffff;
-  return { maxcode, valptr, mincode, values };
-}
-
-/**
- * Reads entropy-coded bits, removing FF00 stuffing; past a marker it supplies zero bits (as
- * libjpeg does). Loads one byte at a time, so `pos` always follows the last byte consumed.
- */
-class BitReader {
-  pos: number;
-  private acc = 0;
-  private bits = 0;
-  /** Set when a marker (or the end of data) was met inside entropy-coded data. */
-  hitMarker = false;
-
-  constructor(
-    private readonly data: Uint8Array,
-    start: number,
-  ) {
-    this.pos = start;
-  }
-
-  private fill(n: number): void {
-    while (this.bits < n) {
-      let byte = 0;
-      if (!this.hitMarker && this.pos < this.data.length) {
-        byte = this.data[this.pos]!;
-        if (byte !== 0xff) this.pos++;
-        else if (this.data[this.pos + 1] === 0) this.pos += 2;
-        else {
-          this.hitMarker = true;
-          byte = 0;
-        }
-      } else this.hitMarker = true;
-      this.acc = ((this.acc << 8) | byte) >>> 0;
-      this.bits += 8;
-    }
-  }
-
-  bit(): number {
-    if (this.bits === 0) this.fill(1);
-    this.bits--;
-    return (this.acc >>> this.bits) & 1;
-  }
-
-  receive(n: number): number {
-    if (n === 0) return 0;
-    if (this.bits < n) this.fill(n);
-    this.bits -= n;
-    return (this.acc >>> this.bits) & ((1 << n) - 1);
-  }
-
-  /** Drops the partial byte left over, to resynchronise at a restart marker or after the scan. */
-  reset(): void {
-    this.acc = 0;
-    this.bits = 0;
-    this.hitMarker = false;
-  }
-}
-
-function decodeHuffman(r: BitReader, t: HuffmanTable): number {
-  let code = r.bit();
-  let l = 1;
-  while (code > t.maxcode[l]!) {
-    code = (code << 1) | r.bit();
-    if (++l > 16) throw corrupt(CODEC, 'invalid Huffman code in the entropy-coded data');
-  }
-  return t.values[t.valptr[l]! + code - t.mincode[l]!] ?? 0;
-}
-
-/** T.81 F.2.2.1 EXTEND: the n-bit value v as a signed difference. */
-function extend(v: number, n: number): number {
-  return n === 0 ? 0 : v < 1 << (n - 1) ? v - (1 << n) + 1 : v;
 }
 
 const FIX_0_298631336 = 2446;
@@ -457,12 +361,13 @@ function decodeScan(
   const decodeBlock = (c: Component, offset: number): void => {
     const dc = dcTables[c.dcTable]!;
     const ac = acTables[c.acTable]!;
-    const t = decodeHuffman(r, dc);
-    if (t > 16) throw corrupt(CODEC, `DC difference category ${t} is out of range`);
+    const t = r.decode(dc);
+    if (t < 0 || t > 16) throw corrupt(CODEC, t < 0 ? 'invalid Huffman code in the entropy-coded data' : `DC difference category ${t} is out of range`);
     c.pred += extend(r.receive(t), t);
     c.coefficients[offset] = c.pred;
     for (let k = 1; k < 64; ) {
-      const rs = decodeHuffman(r, ac);
+      const rs = r.decode(ac);
+      if (rs < 0) throw corrupt(CODEC, 'invalid Huffman code in the entropy-coded data');
       const s = rs & 15;
       const run = rs >> 4;
       if (s === 0) {
@@ -478,13 +383,7 @@ function decodeScan(
   };
   for (let mcu = 0; mcu < totalMcus; mcu++) {
     if (restartInterval && mcu > 0 && mcu % restartInterval === 0) {
-      r.reset();
-      // Skip to the RSTn marker, tolerating fill bytes.
-      while (r.pos + 1 < b.length && !(b[r.pos] === 0xff && b[r.pos + 1]! >= 0xd0 && b[r.pos + 1]! <= 0xd7)) {
-        if (b[r.pos] === 0xff && b[r.pos + 1] !== 0 && b[r.pos + 1] !== 0xff) break;
-        r.pos++;
-      }
-      if (b[r.pos] === 0xff && b[r.pos + 1]! >= 0xd0 && b[r.pos + 1]! <= 0xd7) r.pos += 2;
+      r.restart();
       for (const c of comps) c.pred = 0;
     }
     const row = Math.floor(mcu / mcusPerLine);
@@ -492,9 +391,5 @@ function decodeScan(
     if (single) decodeBlock(comps[0]!, (row * mcusPerLine + col) * 64);
     else for (const c of comps) decodeBlock(c, (row * c.blocksPerLine + col) * 64);
   }
-  r.reset();
-  // Continue after the entropy-coded data: find the next marker that is not stuffing or RSTn.
-  let p = r.pos;
-  while (p + 1 < b.length && !(b[p] === 0xff && b[p + 1] !== 0 && !(b[p + 1]! >= 0xd0 && b[p + 1]! <= 0xd7) && b[p + 1] !== 0xff)) p++;
-  return p + 1 < b.length ? p : b.length;
+  return r.endOfScan();
 }

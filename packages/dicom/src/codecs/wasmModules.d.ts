@@ -49,14 +49,3 @@ declare module '@cornerstonejs/codec-openjph/wasmjs' {
   const factory: (options?: { print?: (s: string) => void; printErr?: (s: string) => void }) => Promise<{ HTJ2KDecoder: new () => WasmDecoder; HTJ2KEncoder: new () => WasmEncoder }>;
   export default factory;
 }
-
-declare module 'jpeg-lossless-decoder-js' {
-  /** JPEG lossless (process 14) decoder; `decode` returns the interleaved samples. */
-  export class Decoder {
-    decode(buffer: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array;
-    xDim: number;
-    yDim: number;
-    numComp: number;
-    precision: number;
-  }
-}
