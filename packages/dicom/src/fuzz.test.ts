@@ -181,16 +181,17 @@ async function fuzz(runSeed: number, iterations: number, timeoutMs: number, hang
         }
         void worker.terminate().then(() => resolve());
       };
-      const arm = () => {
+      const arm = (ms: number, what: string) => {
         clearTimeout(timer);
-        timer = setTimeout(() => settle(`no result within ${timeoutMs} ms (hang)`), timeoutMs);
+        timer = setTimeout(() => settle(what), ms);
       };
-      arm();
+      // Starting a worker (loading tsx and the decoders) is not part of any case: it gets its own, generous limit.
+      arm(Math.max(60_000, timeoutMs), 'the worker did not start within 60 s');
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'start') {
           started = true;
           current = m.i;
-          arm();
+          arm(timeoutMs, `no result within ${timeoutMs} ms (hang)`);
           return;
         }
         results.push({ i: m.i, what: m.what, outcome: m.outcome });
