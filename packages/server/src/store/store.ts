@@ -129,11 +129,26 @@ export class Store {
   searchAudit(q: { action?: string; actor?: string; outcome?: 'ok' | 'refused'; text?: string; before?: number; limit?: number } = {}): AuditEntry[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (q.before !== undefined) (where.push('id < ?'), args.push(q.before));
-    if (q.outcome) (where.push('outcome = ?'), args.push(q.outcome));
-    if (q.action) (where.push("action LIKE ? || '%' ESCAPE '\\'"), args.push(likeEscape(q.action)));
-    if (q.actor) (where.push("actor LIKE ? || '%' ESCAPE '\\'"), args.push(likeEscape(q.actor)));
-    if (q.text) (where.push("(action || ' ' || actor || ' ' || COALESCE(code, '') || ' ' || detail) LIKE '%' || ? || '%' ESCAPE '\\'"), args.push(likeEscape(q.text)));
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
+    if (q.outcome) {
+      where.push('outcome = ?');
+      args.push(q.outcome);
+    }
+    if (q.action) {
+      where.push("action LIKE ? || '%' ESCAPE '\\'");
+      args.push(likeEscape(q.action));
+    }
+    if (q.actor) {
+      where.push("actor LIKE ? || '%' ESCAPE '\\'");
+      args.push(likeEscape(q.actor));
+    }
+    if (q.text) {
+      where.push("(action || ' ' || actor || ' ' || COALESCE(code, '') || ' ' || detail) LIKE '%' || ? || '%' ESCAPE '\\'");
+      args.push(likeEscape(q.text));
+    }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return this.db.prepare(sql).all(...args, q.limit ?? 200).map(audit);
   }
