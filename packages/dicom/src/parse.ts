@@ -7,7 +7,6 @@ import { DicomImage } from './image.js';
 import { isEncapsulatedSyntax } from './codecs/index.js';
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
-  ENCAPSULATED_UNCOMPRESSED,
   EXPLICIT_VR_BIG_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
   IMPLICIT_VR_LITTLE_ENDIAN,
@@ -93,6 +92,9 @@ function parserError(err: unknown, file: string | undefined): DicomError {
   if (/past end of buffer|overrun|eof encountered|beyond|end of buffer|unexpected end of file/i.test(msg)) {
     return new DicomError('TRUNCATED', `the file ends inside an element (${msg}); it was cut short while copying or transferring: copy it again from the source`, { cause: err, file });
   }
+  if (/basic offset table not found/.test(msg)) {
+    return new DicomError('CORRUPT_PIXEL_DATA', `encapsulated Pixel Data does not start with a Basic Offset Table item (${msg}); the file is damaged or mislabelled`, { cause: err, file });
+  }
   if (/inflate|invalid (stored|block|distance|code)|incorrect header check/i.test(msg)) {
     return new DicomError('CORRUPT_PIXEL_DATA', `the deflated data set cannot be inflated (${msg}); the file is damaged`, { cause: err, file });
   }
@@ -159,36 +161,55 @@ function parseWith(bytes: Uint8Array, rawSyntax: string | undefined, untilTag: s
 export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): DicomImage {
   const { file, headerOnly = false } = options;
   let { bytes: input, rawSyntax } = layout(bytes, file);
-  let declared: string | undefined;
+  /** The syntax of the pixel data when it differs from the one the data set is parsed with. */
+  let pixelSyntax: string | undefined;
   if (rawSyntax === undefined) {
     // Some writers leave out the Transfer Syntax UID, or declare explicit VR over an implicit
     // VR data set (or the reverse): the data set itself is then believed, as pydicom does.
     const meta = metaGroup(input, PREAMBLE + 4);
-    declared = meta.transferSyntax;
+    const declared = meta.transferSyntax;
     const guessed = guessRawTransferSyntax(input.subarray(meta.end));
-    if (declared === undefined || (NATIVE_VR_SYNTAXES.has(declared) && guessed !== undefined && guessed !== declared)) {
+    const mismatch = declared !== undefined && guessed !== undefined && guessed !== declared;
+    if (declared === undefined || (NATIVE_VR_SYNTAXES.has(declared) && mismatch)) {
       if (guessed === undefined) {
         throw new DicomError('NOT_DICOM', 'the File Meta group has no Transfer Syntax UID (0002,0010) and the data set after it is not recognisable', { file });
       }
       input = input.subarray(meta.end);
       rawSyntax = guessed;
+    } else if (mismatch && guessed === IMPLICIT_VR_LITTLE_ENDIAN && isEncapsulatedSyntax(declared)) {
+      // A compressed syntax over an implicit VR data set: parse implicit, decode as declared.
+      input = input.subarray(meta.end);
+      rawSyntax = guessed;
+      pixelSyntax = declared;
     }
   }
-  // Native pixel data needs nothing after the Pixel Data tag (its length and offset are read
-  // with the tag), so parsing stops there: trailing padding can be megabytes of empty elements.
-  const syntax = rawSyntax ?? declared;
-  const native = syntax !== undefined && !isEncapsulatedSyntax(syntax) && syntax !== ENCAPSULATED_UNCOMPRESSED;
-  const untilTag = headerOnly || native ? TAG.pixelData : undefined;
+  // Nothing after Pixel Data is needed (trailing padding can be megabytes of empty elements),
+  // so parsing stops at its tag; encapsulated fragments are then read on their own.
   let ds: DataSet;
   try {
-    ds = parseWith(input, rawSyntax, untilTag);
+    ds = parseWith(input, rawSyntax, TAG.pixelData);
+    if (!headerOnly) readFragments(ds);
   } catch (err) {
     throw parserError(err, file);
   }
   checkLengths(ds, file, headerOnly);
-  const effective = rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
-  const info = readInfo(ds, effective.replace(/\0/g, '').trim(), file);
+  const syntax = pixelSyntax ?? rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
+  const info = readInfo(ds, syntax.replace(/\0/g, '').trim(), file);
   return new DicomImage(info, ds, { headerOnly });
+}
+
+/** dicom-parser's fragment reader: exported at runtime, missing from its type declarations. */
+type FragmentReader = (stream: dicomParser.ByteStream, element: dicomParser.Element, warnings: string[]) => void;
+
+/**
+ * Reads the item structure (basic offset table, fragments) of an undefined-length Pixel Data
+ * element, as dicom-parser does when it parses past it. Items are always little endian.
+ */
+function readFragments(ds: DataSet): void {
+  const el = ds.elements[TAG.pixelData];
+  if (!el || !el.hadUndefinedLength) return;
+  const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, ds.byteArray, el.dataOffset);
+  (dicomParser as unknown as { findEndOfEncapsulatedElement: FragmentReader }).findEndOfEncapsulatedElement(stream, el, ds.warnings);
 }
 
 const HEADER_PROBE = 256 * 1024;
