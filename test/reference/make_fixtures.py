@@ -79,6 +79,15 @@ set_pixels(ds, ((vals & 0xFFF) << 2) | rng.integers(0, 4, size=(64, 64)) | (rng.
 ds.HighBit = 13
 save(ds, 'bits12_highbit13.dcm')
 
+# An Icon Image Sequence (its own Pixel Data, nested) ahead of the image's Pixel Data, implicit VR.
+ds = mr()
+icon = Dataset()
+icon.Rows, icon.Columns, icon.SamplesPerPixel, icon.PhotometricInterpretation = 2, 2, 1, 'MONOCHROME2'
+icon.BitsAllocated, icon.BitsStored, icon.HighBit, icon.PixelRepresentation = 8, 8, 7, 0
+icon.PixelData = bytes([1, 2, 3, 4])
+ds.IconImageSequence = Sequence([icon])
+save(ds, 'icon_sequence_implicit.dcm', ImplicitVRLittleEndian)
+
 # MONOCHROME1 with a SIGMOID window.
 ds = mr()
 ds.PhotometricInterpretation = 'MONOCHROME1'

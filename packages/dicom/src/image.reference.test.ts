@@ -70,6 +70,7 @@ const SYNTHETIC = (): Case[] => [
   { file: F('bits12_highbit13.dcm') },
   { file: F('bits12_unsigned_exact_be.dcm'), voiIndices: [0, 1] },
   { file: F('mono1_sigmoid.dcm') },
+  { file: F('icon_sequence_implicit.dcm') },
   { file: F('inverse_implicit.dcm') },
   { file: F('padding_range.dcm'), stages: WITH_PADDING },
   { file: F('modality_voi_lut.dcm'), voiIndices: [0, 1] },
