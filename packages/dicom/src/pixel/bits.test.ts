@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { minMax, storedValues, unpackBits } from './bits.js';
+import { storedValues, unpackBits } from './bits.js';
 
 /** PS3.5 §8.1.1 read literally: take bits highBit−bitsStored+1 … highBit, two's complement if signed. */
 function naiveStored(raw: number, width: number, bitsStored: number, highBit: number, signed: boolean): number {
@@ -49,9 +49,4 @@ test('unpackBits: first pixel in the least significant bit (PS3.5 Annex D), fram
   const packed = Uint8Array.from([0b10110001, 0b00000110]);
   assert.deepEqual(Array.from(unpackBits(packed, 0, 16)), [1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0]);
   assert.deepEqual(Array.from(unpackBits(packed, 5, 5)), [1, 0, 1, 0, 1]);
-});
-
-test('minMax ignores masked pixels', () => {
-  assert.deepEqual(minMax([5, -3, 9, 100], Uint8Array.from([0, 0, 0, 1])), { min: -3, max: 9 });
-  assert.deepEqual(minMax(Float32Array.from([2, 1])), { min: 1, max: 2 });
 });

@@ -72,25 +72,3 @@ export function storedValues(samples: SampleArray, bitsStored: number, highBit: 
   for (let i = 0; i < n; i++) out[i] = ((samples[i]! >>> shift) << up) >> up;
   return out;
 }
-
-/** Smallest and largest value of `values` (ignoring indices where mask[i] is 1). */
-export function minMax(values: ArrayLike<number>, mask?: Uint8Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  const n = values.length;
-  if (mask) {
-    for (let i = 0; i < n; i++) {
-      if (mask[i]) continue;
-      const v = values[i]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  return { min, max };
-}
