@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- train [--sizes 64,128] [--batch 64] [--width 32] [--steps 3] [--with-cpu]`
+ * `npm run bench -- train [--sizes 64,128] [--batch 64] [--width 32] [--steps 3] [--rounds 1] [--with-cpu]`
+ * (FEDCL_BENCH_PROFILE=1 prints each tfjs worker's time per kernel to stderr.)
  *
  * SimCLR training images/s for packages/ssl's ResNet-18 encoder (1 channel, GroupNorm) on each
  * tfjs configuration, side by side with the same network in PyTorch CPU (bench/torch_train.py,
@@ -127,6 +128,13 @@ async function runWorker(spec: WorkerSpec): Promise<Measurement> {
     cost!.dispose();
   };
   step(); // warm-up: kernel sessions, heap growth
+  if (process.env.FEDCL_BENCH_PROFILE === '1') {
+    const profile = await tf.profile(step);
+    const perKernel = new Map<string, number>();
+    for (const k of profile.kernels) perKernel.set(k.name, (perKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    const top = [...perKernel].sort((x, y) => y[1] - x[1]).slice(0, 20);
+    console.error(top.map(([name, ms]) => `${name.padEnd(28)} ${ms.toFixed(0)} ms`).join('\n'));
+  }
   const stepMs: number[] = [];
   for (let i = 0; i < spec.steps; i++) {
     const t0 = performance.now();
@@ -170,7 +178,8 @@ async function main(): Promise<void> {
     const specs: WorkerSpec[] = [
       { label: `tfjs wasm + onnxruntime-mlas (${threads} threads), fused GroupNorm`, norm: 'fused', backend: 'wasm', kernels: 'onnxruntime-mlas', size, batch, width, steps, threads },
       { label: `tfjs wasm + onnxruntime-mlas (${threads} threads), composed GroupNorm`, norm: 'composed', backend: 'wasm', kernels: 'onnxruntime-mlas', size, batch, width, steps, threads },
-      { label: 'tfjs wasm + fedcl-wasm kernels (1 thread), fused GroupNorm', norm: 'fused', backend: 'wasm', kernels: 'fedcl-wasm', size, batch, width, steps, threads },
+      // Single-threaded and ~several× slower: one timed step keeps the run within reason.
+      { label: 'tfjs wasm + fedcl-wasm kernels (1 thread), fused GroupNorm', norm: 'fused', backend: 'wasm', kernels: 'fedcl-wasm', size, batch, width, steps: 1, threads },
     ];
     if (withCpu) specs.push({ label: 'tfjs cpu (pure JS), fused GroupNorm', norm: 'fused', backend: 'cpu', size, batch, width, steps: 1, threads });
     for (let round = 0; round < rounds; round++) {

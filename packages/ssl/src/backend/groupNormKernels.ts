@@ -13,7 +13,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * (attr `relu`: ReLU fused after the normalisation; y, the output, gives its mask.)
  *
  * Statistics per sample and group over the spatial positions and the group's C/G channels,
- * biased variance (as torch.nn.GroupNorm), accumulated in float64.
+ * biased variance (as torch.nn.GroupNorm), from float64 sums of x and x² (float64 keeps
+ * E[x²]−E[x]² exact enough unless |mean| exceeds the standard deviation ~10⁶-fold).
  *
  * [0] Group Normalization, Wu & He 2018, arXiv:1803.08494, Eq. (1)–(2).
  */
@@ -35,96 +36,119 @@ function layout(shape: number[]): [number, number, number] {
   return [n, util.sizeFromShape(shape) / (n * c), c];
 }
 
-/** Forward on plain arrays: fills y, mean [N·G], rstd [N·G]. */
+/** Group of each channel. */
+function channelGroups(c: number, groups: number): Int32Array {
+  const perGroup = c / groups;
+  return Int32Array.from({ length: c }, (_, ch) => Math.floor(ch / perGroup));
+}
+
+/**
+ * Forward on plain arrays: fills y, mean [N·G], rstd [N·G]. One pass gathers per-channel Σx and
+ * Σx² in float64 (combined per group), one pass writes y = x·scale[c] + shift[c].
+ */
 export function groupNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, shape: number[], groups: number, epsilon: number, relu: boolean, y: Float32Array, mean: Float32Array, rstd: Float32Array): void {
   const [n, positions, c] = layout(shape);
-  const perGroup = c / groups;
-  const count = positions * perGroup;
-  const sum = new Float64Array(groups);
-  const sq = new Float64Array(groups);
+  const groupOf = channelGroups(c, groups);
+  const count = positions * (c / groups);
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  const scale = new Float32Array(c);
+  const shift = new Float32Array(c);
   for (let s = 0; s < n; s++) {
     const base = s * positions * c;
+    const end = base + positions * c;
     sum.fill(0);
-    for (let p = 0, i = base; p < positions; p++) {
-      for (let g = 0; g < groups; g++) {
-        let acc = 0;
-        for (let k = 0; k < perGroup; k++, i++) acc += x[i]!;
-        sum[g]! += acc;
-      }
-    }
-    for (let g = 0; g < groups; g++) sum[g] = sum[g]! / count;
     sq.fill(0);
-    for (let p = 0, i = base; p < positions; p++) {
-      for (let g = 0; g < groups; g++) {
-        const m = sum[g]!;
-        let acc = 0;
-        for (let k = 0; k < perGroup; k++, i++) {
-          const d = x[i]! - m;
-          acc += d * d;
-        }
-        sq[g]! += acc;
+    for (let i = base; i < end; i += c) {
+      for (let ch = 0; ch < c; ch++) {
+        const v = x[i + ch]!;
+        sum[ch]! += v;
+        sq[ch]! += v * v;
       }
     }
     for (let g = 0; g < groups; g++) {
-      mean[s * groups + g] = sum[g]!;
-      rstd[s * groups + g] = 1 / Math.sqrt(sq[g]! / count + epsilon);
+      let gs = 0;
+      let gq = 0;
+      for (let ch = 0; ch < c; ch++) {
+        if (groupOf[ch] !== g) continue;
+        gs += sum[ch]!;
+        gq += sq[ch]!;
+      }
+      const m = gs / count;
+      mean[s * groups + g] = m;
+      rstd[s * groups + g] = 1 / Math.sqrt(Math.max(gq / count - m * m, 0) + epsilon);
     }
-    for (let p = 0, i = base; p < positions; p++) {
-      for (let g = 0, ch = 0; g < groups; g++) {
-        const m = sum[g]!;
-        const r = rstd[s * groups + g]!;
-        for (let k = 0; k < perGroup; k++, i++, ch++) {
-          const v = (x[i]! - m) * r * gamma[ch]! + beta[ch]!;
-          y[i] = relu && v < 0 ? 0 : v;
-        }
+    for (let ch = 0; ch < c; ch++) {
+      const g = s * groups + groupOf[ch]!;
+      scale[ch] = rstd[g]! * gamma[ch]!;
+      shift[ch] = beta[ch]! - mean[g]! * rstd[g]! * gamma[ch]!;
+    }
+    for (let i = base; i < end; i += c) {
+      for (let ch = 0; ch < c; ch++) {
+        const v = x[i + ch]! * scale[ch]! + shift[ch]!;
+        y[i + ch] = relu && v < 0 ? 0 : v;
       }
     }
   }
 }
 
-/** dy with the ReLU mask applied (y is the fused output; without ReLU, dy itself). */
-function maskedDy(dy: Float32Array, y: Float32Array | undefined, i: number): number {
-  return y === undefined || y[i]! > 0 ? dy[i]! : 0;
+/**
+ * Per-channel Σdy and Σdy·x over one sample (dy masked by the fused ReLU when `y` is given):
+ * everything both gradients need.
+ */
+function sampleSums(dy: Float32Array, x: Float32Array, y: Float32Array | undefined, base: number, end: number, c: number, sdy: Float64Array, sdyx: Float64Array): void {
+  sdy.fill(0);
+  sdyx.fill(0);
+  for (let i = base; i < end; i += c) {
+    for (let ch = 0; ch < c; ch++) {
+      const d = y === undefined || y[i + ch]! > 0 ? dy[i + ch]! : 0;
+      sdy[ch]! += d;
+      sdyx[ch]! += d * x[i + ch]!;
+    }
+  }
 }
 
 /**
- * Input gradient on plain arrays: fills dx (two passes: group sums, then dx). `y`, the fused
- * output, is given when the forward applied ReLU.
+ * Input gradient on plain arrays: fills dx. With x̂ = (x−μ)·r and g = dy·γ,
+ * dx = r·(g − mean(g) − x̂·mean(g·x̂)) per group, i.e. dx = dy·γ·r + x·B + C: one pass for the
+ * sums, one pass of fused multiply-adds. `y`, the fused output, is given when ReLU was applied.
  */
 export function groupNormBackward(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, shape: number[], groups: number, y: Float32Array | undefined, dx: Float32Array): void {
   const [n, positions, c] = layout(shape);
-  const perGroup = c / groups;
-  const count = positions * perGroup;
-  const sumD = new Float64Array(groups);
-  const sumDX = new Float64Array(groups);
+  const groupOf = channelGroups(c, groups);
+  const count = positions * (c / groups);
+  const sdy = new Float64Array(c);
+  const sdyx = new Float64Array(c);
+  const a = new Float32Array(c);
+  const b = new Float32Array(c);
+  const k = new Float32Array(c);
   for (let s = 0; s < n; s++) {
     const base = s * positions * c;
-    sumD.fill(0);
-    sumDX.fill(0);
-    for (let p = 0, i = base; p < positions; p++) {
-      for (let g = 0, ch = 0; g < groups; g++) {
-        const m = mean[s * groups + g]!;
-        const r = rstd[s * groups + g]!;
-        let aD = 0;
-        let aDX = 0;
-        for (let k = 0; k < perGroup; k++, i++, ch++) {
-          const dxhat = maskedDy(dy, y, i) * gamma[ch]!;
-          aD += dxhat;
-          aDX += dxhat * (x[i]! - m) * r;
-        }
-        sumD[g]! += aD;
-        sumDX[g]! += aDX;
+    const end = base + positions * c;
+    sampleSums(dy, x, y, base, end, c, sdy, sdyx);
+    for (let g = 0; g < groups; g++) {
+      const m = mean[s * groups + g]!;
+      const r = rstd[s * groups + g]!;
+      let sumG = 0;
+      let sumGX = 0;
+      for (let ch = 0; ch < c; ch++) {
+        if (groupOf[ch] !== g) continue;
+        sumG += gamma[ch]! * sdy[ch]!;
+        sumGX += gamma[ch]! * r * (sdyx[ch]! - m * sdy[ch]!);
+      }
+      const meanG = sumG / count;
+      const meanGX = sumGX / count;
+      for (let ch = 0; ch < c; ch++) {
+        if (groupOf[ch] !== g) continue;
+        a[ch] = gamma[ch]! * r;
+        b[ch] = -r * r * meanGX;
+        k[ch] = -r * meanG + m * r * r * meanGX;
       }
     }
-    for (let p = 0, i = base; p < positions; p++) {
-      for (let g = 0, ch = 0; g < groups; g++) {
-        const m = mean[s * groups + g]!;
-        const r = rstd[s * groups + g]!;
-        const meanD = sumD[g]! / count;
-        const meanDX = sumDX[g]! / count;
-        for (let k = 0; k < perGroup; k++, i++, ch++) {
-          dx[i] = r * (maskedDy(dy, y, i) * gamma[ch]! - meanD - (x[i]! - m) * r * meanDX);
-        }
+    for (let i = base; i < end; i += c) {
+      for (let ch = 0; ch < c; ch++) {
+        const d = y === undefined || y[i + ch]! > 0 ? dy[i + ch]! : 0;
+        dx[i + ch] = d * a[ch]! + x[i + ch]! * b[ch]! + k[ch]!;
       }
     }
   }
@@ -133,20 +157,18 @@ export function groupNormBackward(dy: Float32Array, x: Float32Array, gamma: Floa
 /** Scale and offset gradients on plain arrays: dgamma [C] = Σ dy·x̂, dbeta [C] = Σ dy (one pass). */
 export function groupNormParamBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, shape: number[], groups: number, y: Float32Array | undefined, dgamma: Float32Array, dbeta: Float32Array): void {
   const [n, positions, c] = layout(shape);
-  const perGroup = c / groups;
+  const groupOf = channelGroups(c, groups);
+  const sdy = new Float64Array(c);
+  const sdyx = new Float64Array(c);
   const dg = new Float64Array(c);
   const db = new Float64Array(c);
   for (let s = 0; s < n; s++) {
-    for (let p = 0, i = s * positions * c; p < positions; p++) {
-      for (let g = 0, ch = 0; g < groups; g++) {
-        const m = mean[s * groups + g]!;
-        const r = rstd[s * groups + g]!;
-        for (let k = 0; k < perGroup; k++, i++, ch++) {
-          const d = maskedDy(dy, y, i);
-          db[ch]! += d;
-          dg[ch]! += d * (x[i]! - m) * r;
-        }
-      }
+    const base = s * positions * c;
+    sampleSums(dy, x, y, base, base + positions * c, c, sdy, sdyx);
+    for (let ch = 0; ch < c; ch++) {
+      const g = s * groups + groupOf[ch]!;
+      db[ch]! += sdy[ch]!;
+      dg[ch]! += rstd[g]! * (sdyx[ch]! - mean[g]! * sdy[ch]!);
     }
   }
   for (let ch = 0; ch < c; ch++) {
