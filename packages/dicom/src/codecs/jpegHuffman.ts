@@ -85,7 +85,7 @@ export class BitReader {
 
   /** The next Huffman-coded value of table `t`, or -1 for a code the table does not have. */
   decode(t: HuffmanTable): number {
-    if (this.bits < 16) this.fill(16);
+    if (this.bits < 16) this.fill(25);
     const e = t.lookup[(this.acc >>> (this.bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
     if (e !== 0) {
       this.bits -= e >> 8;
