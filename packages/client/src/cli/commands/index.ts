@@ -5,6 +5,7 @@ import { dicomPixels } from './dicomPixels.js';
 import { dicomScan } from './dicomScan.js';
 import { siteEnrol, siteRun } from './site.js';
 import { simulateCommand } from './simulate.js';
+import { evaluateCommand, finetuneCommand, predictCommand } from './finetune.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand];
+export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand, finetuneCommand, evaluateCommand, predictCommand];
