@@ -17,6 +17,14 @@ export function hashIdentifier(salt: Uint8Array, kind: IdentifierKind, value: st
   return createHmac('sha256', salt).update(`${kind}\0${value}`).digest('hex').slice(0, ID_HEX);
 }
 
+/**
+ * A keyed digest of a file's size and modification time: enough for a rescan to tell that a
+ * file is unchanged, without writing its modification time (a date) into the index.
+ */
+export function statStamp(salt: Uint8Array, size: number, mtimeMs: number): string {
+  return createHmac('sha256', salt).update(`stat\0${size}\0${mtimeMs}`).digest('hex').slice(0, 16);
+}
+
 /** A fingerprint of the salt stored in the index, so a rescan with a different salt is noticed. */
 export function saltFingerprint(salt: Uint8Array): string {
   return createHmac('sha256', salt).update('fedcl/salt-fingerprint').digest('hex').slice(0, 16);

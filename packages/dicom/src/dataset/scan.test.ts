@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanDataset } from './scan.js';
-import { hashIdentifier, parseSalt, readOrCreateSalt, saltFingerprint } from './hash.js';
+import { hashIdentifier, parseSalt, readOrCreateSalt, saltFingerprint, statStamp } from './hash.js';
 import { readIndex, validateIndex, writeIndex } from './schema.js';
 import { runPythonReference } from '../tensor/pythonReference.js';
 import { DicomError } from '../errors.js';
@@ -89,7 +89,7 @@ test('scan groups real files by salted patient/study/series ids exactly as pydic
       assert.equal(f.patient, hashIdentifier(SALT, 'patient', patientKey(imageIds[k]!)), rel);
       assert.equal(f.modality, imageIds[k]!.Modality, rel);
       assert.equal(f.rows, Number(imageIds[k]!.Rows), rel);
-      assert.equal(f.mtimeMs, MTIME.getTime());
+      assert.equal(f.stamp, statStamp(SALT, f.size, MTIME.getTime()));
     });
     // Same SOP instance, two encodings: one series, two files, one instance id.
     assert.equal(index.files['a/mr.dcm']!.instance, index.files['a/mr_rle.dcm']!.instance);
@@ -105,8 +105,11 @@ test('scan groups real files by salted patient/study/series ids exactly as pydic
     assert.equal(index.summary.quarantined, 3);
     assert.equal(Object.values(index.summary.quarantinedByCode).reduce((a, b) => a + b, 0), 3);
 
-    // No raw identifier of any file, of any level, anywhere in the serialized index.
+    // No raw identifier of any file, of any level, anywhere in the serialized index; no file date either.
     const json = JSON.stringify(index);
+    for (const date of [String(MTIME.getTime()), String(MTIME.getTime() / 1000), MTIME.toISOString(), '2020-01-02']) {
+      assert.ok(!json.includes(date), `file time ${date} appears in the index`);
+    }
     for (const i of ids) {
       for (const [k, v] of Object.entries(i)) {
         if (k === 'Modality' || k === 'Rows' || v === null || v.length < 4) continue;
@@ -143,11 +146,11 @@ test('incremental rescan reuses unchanged entries, re-reads changed ones, picks 
     assert.equal(again.index.files['a/new.dcm']!.modality, 'MR');
     assert.equal(again.index.createdAt, first.index.createdAt);
 
-    // Another salt: nothing reusable, every file read again, every id different.
+    // Another salt: nothing reusable (ids and stamps depend on it), every file read again, every id different.
     reads.length = 0;
     const other = parseSalt('ff'.repeat(32));
     const salted = await scanDataset(root, { salt: other, previous: again.index, readHeader, exclude: [out] });
-    assert.equal(salted.stats.read, Object.keys(again.index.files).length + Object.keys(again.index.skipped).length);
+    assert.deepEqual([salted.stats.read, salted.stats.reused], [again.stats.found, 0]);
     assert.notEqual(salted.index.files['b/ct.dcm']!.series, again.index.files['b/ct.dcm']!.series);
     assert.notEqual(salted.index.saltFingerprint, again.index.saltFingerprint);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * Scans a directory tree into a DatasetIndex: header-only parse of every file, salted ids,
- * modality filter, incremental rescan (entries whose size and mtime are unchanged are kept
+ * modality filter, incremental rescan (entries whose size and mtime stamp are unchanged are kept
  * without reading the file), and a quarantine for whatever cannot be read: one bad file never
  * stops a scan.
  */
@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { DicomInfo } from '../attributes.js';
 import { isDicomError } from '../errors.js';
 import { readDicomFile } from '../parse.js';
-import { hashIdentifier, saltFingerprint } from './hash.js';
+import { hashIdentifier, saltFingerprint, statStamp } from './hash.js';
 import {
   type DatasetIndex,
   deriveSeries,
@@ -58,11 +58,12 @@ interface Found {
   rel: string;
   abs: string;
   size: number;
-  mtimeMs: number;
+  /** statStamp of size and mtime. */
+  stamp: string;
 }
 
 /** Directory walk, depth first, sorted; skips dot-files and does not follow directory symlinks. */
-async function walk(root: string, exclude: Set<string>, out: Found[], failures: Map<string, QuarantinedFile>): Promise<void> {
+async function walk(root: string, exclude: Set<string>, salt: Uint8Array, out: Found[], failures: Map<string, QuarantinedFile>): Promise<void> {
   const visit = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -70,7 +71,7 @@ async function walk(root: string, exclude: Set<string>, out: Found[], failures: 
     } catch (err) {
       failures.set(`${toKey(relative(root, dir))}/`, {
         size: 0,
-        mtimeMs: 0,
+        stamp: '',
         code: 'IO_ERROR',
         message: `cannot list the directory (${(err as { code?: string }).code ?? String(err)}); check its permissions`,
       });
@@ -88,9 +89,9 @@ async function walk(root: string, exclude: Set<string>, out: Found[], failures: 
       if (!e.isFile() && !e.isSymbolicLink()) continue;
       try {
         const s = await stat(abs);
-        if (s.isFile()) out.push({ rel: toKey(relative(root, abs)), abs, size: s.size, mtimeMs: s.mtimeMs });
+        if (s.isFile()) out.push({ rel: toKey(relative(root, abs)), abs, size: s.size, stamp: statStamp(salt, s.size, s.mtimeMs) });
       } catch (err) {
-        failures.set(toKey(relative(root, abs)), { size: 0, mtimeMs: 0, code: 'IO_ERROR', message: `cannot stat the file (${(err as { code?: string }).code ?? String(err)})` });
+        failures.set(toKey(relative(root, abs)), { size: 0, stamp: '', code: 'IO_ERROR', message: `cannot stat the file (${(err as { code?: string }).code ?? String(err)})` });
       }
     }
   };
@@ -102,7 +103,7 @@ function toKey(rel: string): string {
 }
 
 /** The index entry of one parsed header: ids hashed, falling back level by level when missing. */
-export function entryFor(info: DicomInfo, rel: string, size: number, mtimeMs: number, salt: Uint8Array): IndexedFile {
+export function entryFor(info: DicomInfo, rel: string, size: number, stamp: string, salt: Uint8Array): IndexedFile {
   const inferred: IndexedFile['inferred'] = [];
   const present = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s.trim() : undefined);
   let seriesKey = present(info.seriesInstanceUID);
@@ -127,7 +128,7 @@ export function entryFor(info: DicomInfo, rel: string, size: number, mtimeMs: nu
   }
   const entry: IndexedFile = {
     size,
-    mtimeMs,
+    stamp,
     patient: hashIdentifier(salt, 'patient', patientKey),
     study: hashIdentifier(salt, 'study', studyKey),
     series: hashIdentifier(salt, 'series', seriesKey),
@@ -180,7 +181,7 @@ export async function scanDataset(root: string, options: ScanOptions): Promise<{
 
   const found: Found[] = [];
   const quarantine = new Map<string, QuarantinedFile>();
-  await walk(absRoot, new Set((options.exclude ?? []).map((p) => resolve(p))), found, quarantine);
+  await walk(absRoot, new Set((options.exclude ?? []).map((p) => resolve(p))), options.salt, found, quarantine);
 
   const files: Record<string, IndexedFile> = {};
   const skipped: Record<string, SkippedFile> = {};
@@ -191,7 +192,7 @@ export async function scanDataset(root: string, options: ScanOptions): Promise<{
   progress();
 
   await pool(found, options.concurrency ?? 4, async (f) => {
-    const same = <E extends { size: number; mtimeMs: number }>(e: E | undefined): e is E => e !== undefined && e.size === f.size && e.mtimeMs === f.mtimeMs;
+    const same = <E extends { size: number; stamp: string }>(e: E | undefined): e is E => e !== undefined && e.size === f.size && e.stamp === f.stamp;
     const old = reuseFiles ? prev.files[f.rel] : undefined;
     const oldSkip = reuseSkips ? prev.skipped[f.rel] : undefined;
     const oldBad = prev?.quarantine[f.rel];
@@ -208,8 +209,8 @@ export async function scanDataset(root: string, options: ScanOptions): Promise<{
       stats.read++;
       try {
         const { info } = await readHeader(f.abs);
-        const entry = entryFor(info, f.rel, f.size, f.mtimeMs, options.salt);
-        if (!keep(entry.modality)) skipped[f.rel] = { size: f.size, mtimeMs: f.mtimeMs, modality: entry.modality };
+        const entry = entryFor(info, f.rel, f.size, f.stamp, options.salt);
+        if (!keep(entry.modality)) skipped[f.rel] = { size: f.size, stamp: f.stamp, modality: entry.modality };
         else {
           if (pathHasIdentifier(f.rel, info)) entry.pathHasIdentifier = true;
           files[f.rel] = entry;
@@ -251,5 +252,5 @@ function quarantined(err: unknown, f: Found, absRoot: string): QuarantinedFile {
   const raw = err instanceof Error ? err.message : String(err);
   // DicomError messages start with the absolute path; the index keeps paths relative.
   const message = raw.startsWith(`${f.abs}: `) ? raw.slice(f.abs.length + 2) : raw.split(absRoot).join('.');
-  return { size: f.size, mtimeMs: f.mtimeMs, code: isDicomError(err) ? err.code : 'UNEXPECTED', message };
+  return { size: f.size, stamp: f.stamp, code: isDicomError(err) ? err.code : 'UNEXPECTED', message };
 }

