@@ -2,6 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type FillMode = 'constant' | 'reflect' | 'nearest';
 
+/** 2×3 affine map [a, b, c, d, e, f]: (x, y) → (a·x + b·y + c, d·x + e·y + f). */
+export type Affine = number[];
+
+/** outer ∘ inner: first `inner`, then `outer`. */
+export function composeAffine(outer: Affine, inner: Affine): Affine {
+  const [a, b, c, d, e, f] = outer as [number, number, number, number, number, number];
+  const [p, q, r, s, t, u] = inner as [number, number, number, number, number, number];
+  return [a * p + b * s, a * q + b * t, a * r + b * u + c, d * p + e * s, d * q + e * t, d * r + e * u + f];
+}
+
+/** Rotation by θ about (cx, cy), as the sampling map of `rotate`. */
+export function rotationAffine(theta: number, cx: number, cy: number): Affine {
+  const c = Math.cos(theta), s = Math.sin(theta);
+  return [c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy];
+}
+
 /**
  * Per-sample affine resampling with bilinear interpolation, built from gathers so it behaves the same
  * on every backend. (tf.image.transform is not used: the tfjs-backend-cpu 4.22 Transform kernel

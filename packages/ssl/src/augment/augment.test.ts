@@ -186,6 +186,28 @@ test('augmentBatch is reproducible by seed, differs across seeds, and leaks no t
   assert.equal(tf.memory().numTensors, before);
 });
 
+test('augmentBatch composes crop, rotation and flip into one sampling map, as a naive per-pixel mapping', () => {
+  const cfg = { outputSize: 7, crop: { scale: [0.3, 1] as [number, number], ratio: [0.5, 2] as [number, number] }, rotate: { p: 1, degrees: 30, fill: 'constant' as const }, flip: { p: 0.5 } };
+  // Re-draw the parameters in augmentBatch's order: crops, angles, flips.
+  const rng = new Rng(21);
+  const crops = [0, 1, 2].map(() => sampleCrop(rng, H, W, cfg.crop.scale, cfg.crop.ratio));
+  const rad = (30 * Math.PI) / 180;
+  const angles = [0, 1, 2].map(() => (rng.next() < 1 ? rng.uniform(-rad, rad) : 0));
+  const flips = [0, 1, 2].map(() => rng.next() < 0.5);
+  const S = 7, c = (S - 1) / 2;
+  const want: number[] = [];
+  for (let b = 0; b < N; b++) {
+    const cr = crops[b]!, t = angles[b]!;
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
+      const fx = flips[b] ? S - 1 - x : x;
+      const rx = Math.cos(t) * (fx - c) - Math.sin(t) * (y - c) + c;
+      const ry = Math.sin(t) * (fx - c) + Math.cos(t) * (y - c) + c;
+      want.push(bilinear(b, cr.top + (ry * (cr.height - 1)) / (S - 1), cr.left + (rx * (cr.width - 1)) / (S - 1)));
+    }
+  }
+  close(augmentBatch(images(), cfg, 21).dataSync(), want, 1e-5, 'composed');
+});
+
 test('augmentBatch with only a crop equals resizedCrop with the crops the same seed draws', () => {
   const cfg = { outputSize: 6, crop: { scale: [0.3, 1] as [number, number], ratio: [0.5, 2] as [number, number] } };
   const rng = new Rng(9);

@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from './rng.js';
+import { affineResample } from './affineResample.js';
 
 /** A crop in pixels: rows [top, top+height), columns [left, left+width). */
 export interface CropBox {
@@ -36,24 +37,23 @@ export function sampleCrop(rng: Rng, h: number, w: number, scale: [number, numbe
 }
 
 /**
- * Normalised cropAndResize box [y1, x1, y2, x2] whose samples span the crop's first to last pixel
- * centre (cropAndResize maps y1..y2 to rows y1·(H−1) .. y2·(H−1)).
+ * The affine map (output pixel → input pixel, 6 numbers as in affineResample) that resizes a crop
+ * to size×size: output (0,0) samples the crop's first pixel centre, (size−1, size−1) its last.
  */
-export function cropToBox(c: CropBox, h: number, w: number): [number, number, number, number] {
-  const fy = h > 1 ? 1 / (h - 1) : 0, fx = w > 1 ? 1 / (w - 1) : 0;
-  return [c.top * fy, c.left * fx, (c.top + c.height - 1) * fy, (c.left + c.width - 1) * fx];
+export function cropMatrix(c: CropBox, size: number): number[] {
+  const sx = size > 1 ? (c.width - 1) / (size - 1) : 0;
+  const sy = size > 1 ? (c.height - 1) / (size - 1) : 0;
+  return [sx, 0, c.left, 0, sy, c.top];
 }
 
 /**
- * Crops each image to its box and resizes bilinearly to size×size, one cropAndResize for the batch.
+ * Crops each image to its box and resizes bilinearly to size×size, one gather-based resampling for
+ * the batch. (tf.image.cropAndResize is not used: on the wasm backend, boxes ending on the last row
+ * or column sample just past it in float32 and return the extrapolation value there.)
  * images [N,H,W,C], crops N boxes → [N,size,size,C].
  */
 export function resizedCrop(images: tf.Tensor4D, crops: CropBox[], size: number): tf.Tensor4D {
-  const [n, h, w] = images.shape;
+  const n = images.shape[0];
   if (crops.length !== n) throw new Error(`resizedCrop: ${crops.length} crops for ${n} images`);
-  return tf.tidy(() => {
-    const boxes = tf.tensor2d(crops.flatMap((c) => cropToBox(c, h, w)), [n, 4]);
-    const index = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
-    return tf.image.cropAndResize(images, boxes, index, [size, size], 'bilinear');
-  });
+  return affineResample(images, crops.map((c) => cropMatrix(c, size)), [size, size], 'nearest');
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { affineResample, type FillMode } from './affineResample.js';
+import { affineResample, rotationAffine, type FillMode } from './affineResample.js';
 
 /**
  * Rotates each image by its own angle (radians) about the image centre ((W−1)/2, (H−1)/2), bilinear.
@@ -10,9 +10,6 @@ export function rotate(images: tf.Tensor4D, angles: ArrayLike<number>, fillMode:
   const [n, h, w] = images.shape;
   if (angles.length !== n) throw new Error(`rotate: ${angles.length} angles for ${n} images`);
   const cx = (w - 1) / 2, cy = (h - 1) / 2;
-  const matrices = Array.from({ length: n }, (_, i) => {
-    const c = Math.cos(angles[i]!), s = Math.sin(angles[i]!);
-    return [c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy];
-  });
+  const matrices = Array.from({ length: n }, (_, i) => rotationAffine(angles[i]!, cx, cy));
   return affineResample(images, matrices, [h, w], fillMode, fillValue);
 }
