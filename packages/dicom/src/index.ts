@@ -19,3 +19,4 @@ export { scanDataset, entryFor, type ScanOptions, type ScanProgress, type ScanSt
 export { readIndex, writeIndex, validateIndex, deriveSeries, INDEX_VERSION, type DatasetIndex, type IndexedFile, type SkippedFile, type QuarantinedFile, type SeriesEntry, type IndexSummary } from './dataset/schema.js';
 export { hashIdentifier, saltFingerprint, parseSalt, readSalt, readOrCreateSalt, type IdentifierKind } from './dataset/hash.js';
 export * from './write/index.js';
+export * from './synth/index.js';

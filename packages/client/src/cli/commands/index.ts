@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { coordinatorStart, coordinatorToken } from './coordinator.js';
+import { demoData } from './demoData.js';
 import { dicomInfo } from './dicomInfo.js';
 import { dicomPixels } from './dicomPixels.js';
 import { dicomScan } from './dicomScan.js';
@@ -8,4 +9,4 @@ import { simulateCommand } from './simulate.js';
 import { evaluateCommand, finetuneCommand, predictCommand } from './finetune.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand, finetuneCommand, evaluateCommand, predictCommand];
+export const commands: Command[] = [demoData, dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand, finetuneCommand, evaluateCommand, predictCommand];

@@ -1,0 +1,164 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { loadPixelEncoders } from '../write/wasmEncoders.js';
+import { writeDicom } from '../write/writeDicom.js';
+import { type PlannedImage, patientIdOf, planSite } from './cohort.js';
+import { renderImage } from './renderImage.js';
+import { siteProfile } from './siteProfiles.js';
+import { splitPatients } from './split.js';
+
+export interface DemoDataOptions {
+  /** Output folder (created). */
+  out: string;
+  /** Number of sites, ≥ 1. */
+  sites: number;
+  /** Images per site. */
+  perSite: number;
+  seed: number;
+  /** Rows = columns of every image. */
+  size: number;
+  /** Fraction of patients (per site, per anomaly status) held out for test. Default 0.25. */
+  testFraction?: number;
+  /** Write absolute paths in the label CSVs instead of paths relative to the CSV's folder. */
+  absolutePaths?: boolean;
+  /** Called after each written image. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SiteSummary {
+  id: string;
+  institution: string;
+  images: number;
+  anomalies: number;
+  patients: number;
+  modalities: Record<string, number>;
+  transferSyntaxes: Record<string, number>;
+  bitsStored: number[];
+  photometric: string[];
+}
+
+export interface DemoDataSummary {
+  out: string;
+  seed: number;
+  size: number;
+  sites: SiteSummary[];
+  train: { images: number; anomalies: number; patients: number };
+  test: { images: number; anomalies: number; patients: number };
+  /** Label CSV files written, absolute. */
+  labelFiles: string[];
+}
+
+interface Row {
+  plan: PlannedImage;
+  label: 0 | 1;
+  file: string;
+  anomaly?: { kind: string; u: number; v: number; radius: number };
+}
+
+function count<T extends string | number>(values: T[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[String(v)] = (out[String(v)] ?? 0) + 1;
+  return out;
+}
+
+function csv(rows: Row[], csvDir: string, absolute: boolean): string {
+  const lines = rows.map((r) => `${absolute ? r.file : relative(csvDir, r.file).split('\\').join('/')},${r.label}`);
+  return `path,label\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the synthetic multi-site DICOM data set and its labels:
+ * `out/site-<k>/<PatientID>/ST<n>/SE1/IM<n>.dcm`, `out/labels/{train,test}.csv` (all sites),
+ * `out/labels/site-<k>-{train,test}.csv`, `out/labels/anomalies.csv` (where each anomaly is) and
+ * `out/manifest.json`. Label CSVs have `path,label`, path relative to the CSV's folder unless
+ * `absolutePaths`, label 1 = anomaly. Same options → byte-identical files.
+ */
+export async function generateDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
+  const { sites, perSite, seed, size } = options;
+  if (!Number.isInteger(sites) || sites < 1) throw new RangeError(`sites must be a positive integer, got ${sites}`);
+  if (!Number.isInteger(perSite) || perSite < 1) throw new RangeError(`per-site must be a positive integer, got ${perSite}`);
+  if (!Number.isInteger(size) || size < 32 || size > 2048) throw new RangeError(`size must be an integer in [32, 2048], got ${size}`);
+  const out = resolve(options.out);
+  await loadPixelEncoders();
+  const plans = Array.from({ length: sites }, (_, i) => planSite(seed, i + 1, siteProfile(i + 1), perSite));
+  const total = plans.reduce((n, p) => n + p.length, 0);
+  const rows: Row[] = [];
+  for (const plan of plans.flat()) {
+    const img = renderImage(seed, plan, size);
+    const file = join(out, ...plan.relativePath.split('/'));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, writeDicom(img.dataset, { transferSyntaxUID: plan.transferSyntaxUID }));
+    rows.push({ plan, label: img.label, file, ...(img.anomaly ? { anomaly: img.anomaly } : {}) });
+    options.onProgress?.(rows.length, total);
+  }
+
+  const patientKey = (r: Row): string => patientIdOf(r.plan);
+  const positive = new Map<string, boolean>();
+  for (const r of rows) positive.set(patientKey(r), (positive.get(patientKey(r)) ?? false) || r.label === 1);
+  const testPatients = splitPatients(positive, options.testFraction ?? 0.25, seed);
+  const labels = join(out, 'labels');
+  await mkdir(labels, { recursive: true });
+  const absolute = options.absolutePaths ?? false;
+  const labelFiles: string[] = [];
+  const writeCsv = async (name: string, subset: Row[]): Promise<void> => {
+    const path = join(labels, name);
+    await writeFile(path, csv(subset, labels, absolute));
+    labelFiles.push(path);
+  };
+  const isTest = (r: Row): boolean => testPatients.has(patientKey(r));
+  await writeCsv('train.csv', rows.filter((r) => !isTest(r)));
+  await writeCsv('test.csv', rows.filter(isTest));
+  for (let k = 1; k <= sites; k++) {
+    const siteRows = rows.filter((r) => r.plan.siteIndex === k);
+    await writeCsv(`site-${k}-train.csv`, siteRows.filter((r) => !isTest(r)));
+    await writeCsv(`site-${k}-test.csv`, siteRows.filter(isTest));
+  }
+  const anomalyLines = rows
+    .filter((r) => r.anomaly)
+    .map((r) => {
+      const a = r.anomaly!;
+      // Anatomy coordinates are in [-1, 1] across the image before the view's rotation/shift.
+      return `${relative(labels, r.file).split('\\').join('/')},${a.kind},${a.u.toFixed(4)},${a.v.toFixed(4)},${a.radius.toFixed(4)}`;
+    });
+  await writeFile(join(labels, 'anomalies.csv'), `path,kind,u,v,radius\n${anomalyLines.join('\n')}\n`);
+
+  const side = (subset: Row[]) => ({
+    images: subset.length,
+    anomalies: subset.filter((r) => r.label === 1).length,
+    patients: new Set(subset.map(patientKey)).size,
+  });
+  const summary: DemoDataSummary = {
+    out,
+    seed,
+    size,
+    sites: plans.map((plan, i) => {
+      const siteRows = rows.filter((r) => r.plan.siteIndex === i + 1);
+      const profile = plan[0]!.site;
+      const modalities = siteRows.map((r) => (r.plan.modality === 'mr' ? 'MR' : profile.xray.modality));
+      return {
+        id: profile.id,
+        institution: profile.institution,
+        images: siteRows.length,
+        anomalies: siteRows.filter((r) => r.label === 1).length,
+        patients: new Set(siteRows.map(patientKey)).size,
+        modalities: count(modalities),
+        transferSyntaxes: count(siteRows.map((r) => r.plan.transferSyntaxUID)),
+        bitsStored: [...new Set(siteRows.map((r) => (r.plan.modality === 'mr' ? profile.mr.bitsStored : profile.xray.bitsStored)))].sort(),
+        photometric: [...new Set(siteRows.map((r) => (r.plan.modality === 'mr' ? 'MONOCHROME2' : profile.xray.photometric)))].sort(),
+      };
+    }),
+    train: side(rows.filter((r) => !isTest(r))),
+    test: side(rows.filter(isTest)),
+    labelFiles,
+  };
+  const manifest = {
+    generator: 'fedcl demo-data',
+    note: 'Synthetic phantoms, not patient data. Label CSV paths are relative to the CSV folder unless written absolute; label 1 = anomaly (nodule on X-ray, lesion on MR).',
+    pathsRelativeTo: absolute ? 'absolute' : 'csv-folder',
+    ...summary,
+    out: undefined,
+    labelFiles: labelFiles.map((f) => relative(out, f).split('\\').join('/')),
+  };
+  await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return summary;
+}
