@@ -112,7 +112,8 @@ export function framesFromMarkers(byteArray: Uint8Array, fragments: Fragment[], 
 }
 
 /**
- * The encoded bytes of frame `frameIndex` (0-based): its fragments concatenated.
+ * The encoded bytes of frame `frameIndex` (0-based): its fragments concatenated. When the frame
+ * is a single fragment the result is a view into `byteArray` (no copy): do not modify it.
  *
  * @param byteArray the whole file, as given to dicomParser.parseDicom
  * @param dataSet the parsed data set; its Pixel Data element must be encapsulated
