@@ -17,6 +17,6 @@ export { seriesStatsFromIndex, type SeriesStatsProviderOptions } from './loader/
 export { permutation, mulberry32, epochSeed } from './loader/shuffle.js';
 export { scanDataset, entryFor, type ScanOptions, type ScanProgress, type ScanStats } from './dataset/scan.js';
 export { readIndex, writeIndex, validateIndex, deriveSeries, INDEX_VERSION, type DatasetIndex, type IndexedFile, type SkippedFile, type QuarantinedFile, type SeriesEntry, type IndexSummary } from './dataset/schema.js';
-export { hashIdentifier, saltFingerprint, parseSalt, readSalt, readOrCreateSalt, type IdentifierKind } from './dataset/hash.js';
+export { hashIdentifier, saltFingerprint, statStamp, parseSalt, readSalt, readOrCreateSalt, type IdentifierKind } from './dataset/hash.js';
 export * from './write/index.js';
 export * from './synth/index.js';
