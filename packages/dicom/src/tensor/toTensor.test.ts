@@ -148,6 +148,33 @@ print(json.dumps([np.asarray(r, np.float64).ravel().tolist()]))`,
   assert.ok(maxAbsDiff(got, expected!) < 1e-4, `max diff ${maxAbsDiff(got, expected!)}`);
 });
 
+test('MR z-score with series statistics of a real volume equals numpy (series mean/std over non-padding values, clip ±3)', async () => {
+  const files = Array.from({ length: 20 }, (_, i) => `${VOLUME}/brain_${String(i + 1).padStart(3, '0')}.dcm`);
+  const stats = await estimateSeriesStats(files.map((file) => ({ file, frame: 0 })), { maxFrames: 4 });
+  const got = await frameToTensor(await readDicomFile(files[9]!), 0, { size: 128, normalisation: { kind: 'zscore', clip: 3 }, seriesStats: stats });
+  const [expected] = runPythonReference<number[][]>(
+    `import sys, json, numpy as np, pydicom
+from PIL import Image
+fs = json.load(sys.stdin)
+def load(f):
+    d = pydicom.dcmread(f)
+    x = d.pixel_array.astype(np.float64) * float(d.get('RescaleSlope', 1)) + float(d.get('RescaleIntercept', 0))
+    return x, d.pixel_array == d.PixelPaddingValue
+picks = [load(fs[round(i * 19 / 3)]) for i in range(4)]
+v = np.concatenate([x[~p] for x, p in picks])
+x, pad = load(fs[9])
+z = np.clip((x - v.mean()) / v.std(), -3, 3)
+z[pad] = 0
+r = Image.fromarray(z.astype(np.float32), 'F').resize((128, 128), Image.BOX)
+print(json.dumps([np.asarray(r, np.float64).ravel().tolist()]))`,
+    files,
+  );
+  assert.ok(maxAbsDiff(got, expected!) < 1e-4, `max diff ${maxAbsDiff(got, expected!)}`);
+  // At full size some pixels sit at the clip, and background-like tissue is negative.
+  const full = await frameToTensor(await readDicomFile(files[9]!), 0, { size: 256, normalisation: { kind: 'zscore', clip: 3 }, seriesStats: stats });
+  assert.ok(full.some((v) => v === 3) && full.some((v) => v < -0.5), 'the clip and negative z-scores are exercised');
+});
+
 /** A FrameSource over given values, recording the stages asked for. */
 function fake(info: Partial<DicomInfo>, values: Float32Array, calls: string[] = []): FrameSource {
   const full: DicomInfo = {
