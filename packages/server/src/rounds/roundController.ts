@@ -71,6 +71,7 @@ export class RoundController extends EventEmitter<RoundEvents> {
   private closed = false;
   private global: { version: number; tensors: NamedTensors; spec: TensorSpec[] } | undefined;
   private sum: WeightedSum | undefined;
+  private served: { version: number; bytes: Uint8Array } | undefined;
   private readonly names: FederatedNames;
   private readonly limits: WeightLimits;
   private pausedAt: string | null = null;
@@ -455,7 +456,9 @@ export class RoundController extends EventEmitter<RoundEvents> {
   modelBytes(version: number): Uint8Array | undefined {
     const m = this.store.getModel(version);
     if (!m) return undefined;
-    const bytes = this.store.blobs.get(m.sha256);
+    // Every selected site downloads the same version: read and verify its blob once, not per site.
+    if (this.served?.version !== version) this.served = { version, bytes: this.store.blobs.get(m.sha256) };
+    const bytes = this.served.bytes;
     this.counters.bytesSent += bytes.length;
     const r = this.current();
     if (r) this.bytesSentByRound.set(r.round, (this.bytesSentByRound.get(r.round) ?? 0) + bytes.length);
