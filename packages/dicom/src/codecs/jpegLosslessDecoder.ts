@@ -120,6 +120,7 @@ function decodeScan(
 ): LosslessImage {
   const { rows, columns, precision } = frame;
   const nc = order.length;
+  if (nc === 1 && restartInterval === 0) return decodeGreyScan(b, start, frame, tables[0]!, predictor, pt);
   const stride = columns * nc;
   // Reconstruction at reduced precision P − Pt (H.1.2.1), modulo 2^16 (H.2.1); shifted at the end.
   const rec = new Int32Array(rows * stride);
@@ -166,4 +167,99 @@ function decodeScan(
   const samples = precision <= 8 ? new Uint8Array(rec.length) : new Uint16Array(rec.length);
   for (let k = 0; k < rec.length; k++) samples[k] = rec[k]! << pt;
   return { rows, columns, components: nc, precision, samples };
+}
+
+/**
+ * The common case — one component, no restart intervals — with the bit reader's state in locals
+ * (about twice as fast as going through BitReader). Same rules as `decodeScan`; reconstruction in
+ * a Uint16Array does the modulo 2^16 of H.2.1.
+ */
+function decodeGreyScan(b: Uint8Array, start: number, frame: Frame, table: HuffmanTable, predictor: number, pt: number): LosslessImage {
+  const { rows, columns, precision } = frame;
+  const rec = new Uint16Array(rows * columns);
+  const { lookup, maxcode, valptr, mincode, values } = table;
+  const end = b.length;
+  let pos = start;
+  let acc = 0;
+  let bits = 0;
+  let atMarker = false;
+  for (let y = 0, o = 0; y < rows; y++) {
+    for (let x = 0; x < columns; x++, o++) {
+      if (bits < 25) {
+        while (bits < 25) {
+          let byte = 0;
+          if (!atMarker && pos < end) {
+            byte = b[pos]!;
+            if (byte !== 0xff) pos++;
+            else if (b[pos + 1] === 0) pos += 2;
+            else {
+              atMarker = true;
+              byte = 0;
+            }
+          } else atMarker = true;
+          acc = ((acc << 8) | byte) >>> 0;
+          bits += 8;
+        }
+      }
+      let t = lookup[(acc >>> (bits - 9)) & 511]!;
+      if (t !== 0) {
+        bits -= t >> 8;
+        t &= 0xff;
+      } else {
+        t = -1;
+        for (let l = 10; l <= 16; l++) {
+          const code = (acc >>> (bits - l)) & ((1 << l) - 1);
+          if (code <= maxcode[l]!) {
+            bits -= l;
+            t = values[valptr[l]! + code - mincode[l]!] ?? -1;
+            break;
+          }
+        }
+        if (t < 0) throw corrupt(CODEC, 'invalid Huffman code in the entropy-coded data');
+      }
+      let diff = 0;
+      if (t === 16) diff = 32768;
+      else if (t > 16) throw corrupt(CODEC, `difference category ${t} is out of range`);
+      else if (t > 0) {
+        if (bits < t) {
+          let byte = 0;
+          if (!atMarker && pos < end) {
+            byte = b[pos]!;
+            if (byte !== 0xff) pos++;
+            else if (b[pos + 1] === 0) pos += 2;
+            else {
+              atMarker = true;
+              byte = 0;
+            }
+          } else atMarker = true;
+          acc = ((acc << 8) | byte) >>> 0;
+          bits += 8;
+        }
+        bits -= t;
+        diff = extend((acc >>> bits) & ((1 << t) - 1), t);
+      }
+      let p: number;
+      if (o === 0) p = 1 << (precision - pt - 1);
+      else if (y === 0) p = rec[o - 1]!;
+      else if (x === 0) p = rec[o - columns]!;
+      else {
+        const ra = rec[o - 1]!;
+        const rb = rec[o - columns]!;
+        const rc = rec[o - columns - 1]!;
+        switch (predictor) {
+          case 1: p = ra; break;
+          case 2: p = rb; break;
+          case 3: p = rc; break;
+          case 4: p = ra + rb - rc; break;
+          case 5: p = ra + ((rb - rc) >> 1); break;
+          case 6: p = rb + ((ra - rc) >> 1); break;
+          default: p = (ra + rb) >> 1;
+        }
+      }
+      rec[o] = p + diff;
+    }
+  }
+  const samples = precision <= 8 ? new Uint8Array(rec.length) : rec;
+  if (pt > 0 || precision <= 8) for (let k = 0; k < rec.length; k++) samples[k] = rec[k]! << pt;
+  return { rows, columns, components: 1, precision, samples };
 }
