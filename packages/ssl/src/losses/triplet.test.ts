@@ -64,6 +64,21 @@ test('triplet batch-hard and semi-hard match naive loops on random inputs', () =
   }
 });
 
+test('semi-hard mining processed in anchor blocks gives the same loss and gradient as in one block', () => {
+  const rng = new Rng(43);
+  const emb = randMatrix(rng, 12, 5);
+  const y = Array.from({ length: 12 }, () => Math.floor(rng.next() * 3));
+  const l = tf.tensor1d(y, 'int32');
+  for (const maxChunkElements of [1, 300, 1 << 22]) {
+    const loss = tripletLoss({ mining: 'semi-hard', margin: 0.5, maxChunkElements });
+    const got = loss(tf.tensor2d(emb), l).dataSync()[0]!;
+    assert.ok(Math.abs(got - naiveSemiHard(emb, y, 0.5)) < 1e-5, `chunk ${maxChunkElements}: ${got}`);
+  }
+  const grad = (c: number) => Array.from(tf.grad((x: tf.Tensor) => tripletLoss({ mining: 'semi-hard', margin: 0.5, maxChunkElements: c })(x as tf.Tensor2D, l))(tf.tensor2d(emb)).dataSync());
+  const whole = grad(1 << 22), blocks = grad(300);
+  whole.forEach((g, i) => assert.ok(Math.abs(g - blocks[i]!) < 1e-6));
+});
+
 test('triplet closed form: two tight classes at opposite poles give zero loss; collapsed ones give the margin', () => {
   const emb = tf.tensor2d([[1, 0.01], [1, -0.01], [-1, 0.01], [-1, -0.01]]);
   const y = tf.tensor1d([0, 0, 1, 1], 'int32');

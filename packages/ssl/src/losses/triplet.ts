@@ -12,6 +12,11 @@ export interface TripletOptions {
   margin?: number;
   /** Default 'batch-hard' [0]. */
   mining?: TripletMining;
+  /**
+   * Semi-hard mining compares every (anchor, positive, negative) triple; anchors are processed in
+   * blocks so that a block's [A,M,M] tensor has at most this many elements. Default 2^22 (16 MiB).
+   */
+  maxChunkElements?: number;
 }
 
 /** Large distance used to push excluded pairs out of min/max reductions. */
@@ -33,6 +38,7 @@ const FAR = 1e4;
 export function tripletLoss(options: TripletOptions = {}): (emb: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar {
   const margin = checkRange('tripletLoss', 'margin', options.margin ?? 0.2, 0, 10);
   const mining = options.mining ?? 'batch-hard';
+  const maxChunkElements = checkRange('tripletLoss', 'maxChunkElements', options.maxChunkElements ?? 1 << 22, 1, 2 ** 31);
   if (mining !== 'batch-hard' && mining !== 'semi-hard') {
     throw new SslConfigError(`tripletLoss: mining = '${String(mining)}' is unknown; use 'batch-hard' or 'semi-hard'`);
   }
@@ -45,9 +51,9 @@ export function tripletLoss(options: TripletOptions = {}): (emb: tf.Tensor2D, la
       const lab = tf.cast(labels, 'int32');
       const same = tf.cast(tf.equal(tf.expandDims(lab, 1), tf.expandDims(lab, 0)), 'float32');
       const eye = tf.eye(m);
-      const pos = tf.sub(same, eye);
-      const neg = tf.sub(1, same);
-      return mining === 'batch-hard' ? batchHard(d, pos, neg, margin) : semiHard(d, pos, neg, margin);
+      const pos = tf.sub(same, eye) as tf.Tensor2D;
+      const neg = tf.sub(1, same) as tf.Tensor2D;
+      return mining === 'batch-hard' ? batchHard(d, pos, neg, margin) : semiHard(d, pos, neg, margin, maxChunkElements);
     });
   };
 }
@@ -59,7 +65,7 @@ function pairwiseDistance(z: tf.Tensor2D): tf.Tensor2D {
   return tf.sqrt(tf.maximum(d2, 1e-12)) as tf.Tensor2D;
 }
 
-function batchHard(d: tf.Tensor2D, pos: tf.Tensor, neg: tf.Tensor, margin: number): tf.Scalar {
+function batchHard(d: tf.Tensor2D, pos: tf.Tensor2D, neg: tf.Tensor2D, margin: number): tf.Scalar {
   const hardestPos = tf.max(tf.sub(tf.mul(d, pos), tf.mul(tf.sub(1, pos), FAR)), 1);
   const hardestNeg = tf.min(tf.add(tf.mul(d, neg), tf.mul(tf.sub(1, neg), FAR)), 1);
   const valid = tf.mul(tf.cast(tf.greater(tf.sum(pos, 1), 0), 'float32'), tf.cast(tf.greater(tf.sum(neg, 1), 0), 'float32'));
@@ -67,7 +73,21 @@ function batchHard(d: tf.Tensor2D, pos: tf.Tensor, neg: tf.Tensor, margin: numbe
   return tf.div(tf.sum(per), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
 }
 
-function semiHard(d: tf.Tensor2D, pos: tf.Tensor, neg: tf.Tensor, margin: number): tf.Scalar {
+function semiHard(d: tf.Tensor2D, pos: tf.Tensor2D, neg: tf.Tensor2D, margin: number, maxChunkElements: number): tf.Scalar {
+  const m = d.shape[0];
+  const chunk = Math.max(1, Math.floor(maxChunkElements / (m * m)));
+  const losses: tf.Tensor[] = [];
+  for (let start = 0; start < m; start += chunk) {
+    const rows = Math.min(chunk, m - start);
+    const slice = (t: tf.Tensor2D) => tf.slice(t, [start, 0], [rows, m]);
+    losses.push(tf.sum(semiHardRows(slice(d), slice(pos), slice(neg), margin)));
+  }
+  const valid = tf.mul(pos, tf.cast(tf.greater(tf.sum(neg, 1, true), 0), 'float32'));
+  return tf.div(tf.addN(losses), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+}
+
+/** Semi-hard terms for a block of anchors: d, pos, neg [A,M] (rows = anchors) → [A,M] per (a,p). */
+function semiHardRows(d: tf.Tensor2D, pos: tf.Tensor2D, neg: tf.Tensor2D, margin: number): tf.Tensor2D {
   // Index [a, p, n]: d(a,p) in dAP, d(a,n) in dAN.
   const dAP = tf.expandDims(d, 2);
   const dAN = tf.expandDims(d, 1);
@@ -78,7 +98,5 @@ function semiHard(d: tf.Tensor2D, pos: tf.Tensor, neg: tf.Tensor, margin: number
   const farthest = tf.max(tf.sub(tf.mul(d, neg), tf.mul(tf.sub(1, neg), FAR)), 1, true);
   const chosen = tf.add(tf.mul(hasFarther, closestFarther), tf.mul(tf.sub(1, hasFarther), farthest));
   const hasNeg = tf.cast(tf.greater(tf.sum(neg, 1, true), 0), 'float32');
-  const valid = tf.mul(pos, hasNeg);
-  const per = tf.mul(tf.relu(tf.add(tf.sub(d, chosen), margin)), valid);
-  return tf.div(tf.sum(per), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+  return tf.mul(tf.relu(tf.add(tf.sub(d, chosen), margin)), tf.mul(pos, hasNeg)) as tf.Tensor2D;
 }
