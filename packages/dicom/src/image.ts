@@ -108,6 +108,8 @@ export class DicomImage {
         voi: this.voiOf(index, options.voiIndex ?? 0, transform),
         invert: photometric === 'MONOCHROME1' || this.info.presentationLutShape === 'INVERSE',
         padding: pad === undefined ? undefined : { lo: Math.min(pad, limit ?? pad), hi: Math.max(pad, limit ?? pad) },
+        bits: stored.bits,
+        signed: stored.signed,
       },
       this.info.file,
     );

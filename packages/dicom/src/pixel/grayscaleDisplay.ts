@@ -20,6 +20,9 @@ export interface GrayscaleTransform {
   invert: boolean;
   /** Stored values in [lo, hi] are padding: excluded from the range, shown as 0. */
   padding?: { lo: number; hi: number };
+  /** Bits and signedness of the stored values: bound their range without a pass over them. */
+  bits: number;
+  signed: boolean;
 }
 
 function modality(values: ArrayLike<number>, t: GrayscaleTransform): Float64Array {
@@ -82,17 +85,31 @@ function modalityRange(values: IntSamples, t: GrayscaleTransform, vmin: number, 
 
 /**
  * Stored values → display values (PS3.4 N.2.1): modality LUT, VOI, inversion, padding to 0.
- * When the frame's stored range is smaller than the frame, the transform is evaluated once per
- * distinct stored value into a table and the frame is a gather through it (the common case:
- * 8–16-bit data); otherwise value by value in double precision.
+ * When the stored range (of the frame, or of all values `bits` allows) is smaller than the
+ * frame, the transform is evaluated once per possible stored value into a table and the frame
+ * is a gather through it (the common case: 8–16-bit data); otherwise value by value in double
+ * precision.
  * @param values [n] stored values (one sample per pixel). @returns Float32Array [n] in [0, 1].
  */
 export function grayscaleDisplay(values: IntSamples, t: GrayscaleTransform, file?: string): Float32Array {
   const n = values.length;
   const lo = t.padding ? t.padding.lo : Infinity;
   const hi = t.padding ? t.padding.hi : -Infinity;
-  const { min, max, vmin, vmax } = stats(values, lo, hi);
-  const range = t.voi.kind === 'range' ? modalityRange(values, t, vmin, vmax, lo, hi) : { min: 0, max: 0 };
+  // With a window or VOI LUT and few possible stored values, the table can span all of them:
+  // no pass to find the frame's range.
+  const span = 2 ** t.bits;
+  let min: number;
+  let max: number;
+  let range = { min: 0, max: 0 };
+  if (t.voi.kind !== 'range' && t.bits <= 16 && span * 4 <= n) {
+    min = t.signed ? -span / 2 : 0;
+    max = min + span - 1;
+  } else {
+    const s = stats(values, lo, hi);
+    min = s.min;
+    max = s.max;
+    if (t.voi.kind === 'range') range = modalityRange(values, t, s.vmin, s.vmax, lo, hi);
+  }
   const out = new Float32Array(n);
   const size = max - min + 1;
   if (size <= n) {
