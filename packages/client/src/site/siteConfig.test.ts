@@ -30,3 +30,10 @@ test('site config refuses unknown keys, bad URLs, names and backends, naming the
   bad('just text', /expected a mapping/);
   assert.throws(() => loadSiteConfig('/nonexistent/site.yaml'), /cannot read \/nonexistent\/site.yaml/);
 });
+
+test('the example configs/site.yaml is valid', () => {
+  const path = new URL('../../../../configs/site.yaml', import.meta.url).pathname;
+  const c = loadSiteConfig(path);
+  assert.equal(c.name, 'hospital-a');
+  assert.match(c.data.dir, /runs\/demo\/data\/site-1$/);
+});

@@ -7,6 +7,7 @@ import { dicomScan } from './dicomScan.js';
 import { siteEnrol, siteRun } from './site.js';
 import { simulateCommand } from './simulate.js';
 import { evaluateCommand, finetuneCommand, predictCommand } from './finetune.js';
+import { demoCommand } from './demo.js';
 
 /** Every `fedcl` sub-command. Each lives in its own file in this folder. */
-export const commands: Command[] = [demoData, dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand, finetuneCommand, evaluateCommand, predictCommand];
+export const commands: Command[] = [demoData, dicomInfo, dicomPixels, dicomScan, coordinatorStart, coordinatorToken, siteEnrol, siteRun, simulateCommand, finetuneCommand, evaluateCommand, predictCommand, demoCommand];
