@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Server } from 'socket.io';
 import { decodeWeights, MAX_CHUNK_BYTES, type NamedTensors, type PublicJwk } from '@fedcl/protocol';
 import { parseFederationConfig, type FederationConfig } from './config.js';
+import { attachConsole, type ConsoleHandle } from './console/consolePlugin.js';
 import { buildApp, type ExtraRoutes } from './http/app.js';
 import { loadKeyring } from './keys.js';
 import { RoundController, type SiteChannel } from './rounds/roundController.js';
@@ -26,6 +27,8 @@ export interface Coordinator {
   readonly config: FederationConfig;
   readonly store: Store;
   readonly controller: RoundController;
+  /** The operator console: its address and how to sign in. */
+  readonly console: { url: string; signIn: string };
   readonly publicKeys: { signingKey: PublicJwk; encryptionKey: PublicJwk };
   /** A one-time enrolment token (optionally bound to a site name). */
   createEnrolmentToken(o?: { name?: string; ttlSeconds?: number }): { token: string; expiresAt: number };
@@ -60,6 +63,7 @@ export async function startCoordinator(rawConfig: unknown, options: StartOptions
     // socket.io frames carry one ≤ 1 MiB chunk plus its envelope; a bigger frame is dropped by engine.io.
     const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: MAX_CHUNK_BYTES + 64 * 1024, pingInterval: 10000, pingTimeout: 20000 });
     channel.current = attachSitesNamespace(io, { store, keys, federation: config.federation, controller: () => controller });
+    const consoleHandle: ConsoleHandle = await attachConsole({ app, io, config, store, controller, sites });
     const initial = options.initialWeights ?? (config.model.initial ? decodeWeights(readFileSync(resolve(config.model.initial))) : undefined);
     await controller.start(initial);
     await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -73,6 +77,7 @@ export async function startCoordinator(rawConfig: unknown, options: StartOptions
       config,
       store,
       controller,
+      console: { url: `http://${host}:${port}${consoleHandle.path}`, signIn: consoleHandle.signIn },
       publicKeys: { signingKey: keys.signingJwk, encryptionKey: keys.encryptionJwk },
       createEnrolmentToken: (o = {}) => store.createEnrolmentToken(o.name, o.ttlSeconds ?? 86400),
       revokeSite: (id, reason) => {

@@ -112,7 +112,7 @@ export class FakeSite {
     return { manifest, weights: decodeWeights(bytes) };
   }
 
-  async prepare(start: RoundStart, tensors: NamedTensors, o: { samples: number; kind?: UpdateKind; dtype?: WeightDtype; chunkSize?: number; nonce?: string; round?: number } = { samples: 10 }): Promise<PreparedUpdate> {
+  async prepare(start: RoundStart, tensors: NamedTensors, o: { samples: number; kind?: UpdateKind; dtype?: WeightDtype; chunkSize?: number; nonce?: string; round?: number; metrics?: Record<string, number>; backend?: string } = { samples: 10 }): Promise<PreparedUpdate> {
     return prepareUpdate({
       tensors: new FederatedNames(start.config.policy).select(tensors),
       kind: o.kind ?? 'delta',
@@ -122,7 +122,8 @@ export class FakeSite {
       nonce: o.nonce ?? start.nonce,
       baseVersion: start.globalVersion,
       samples: o.samples,
-      metrics: { loss: 1 },
+      metrics: o.metrics ?? { loss: 1 },
+      ...(o.backend ? { backend: o.backend } : {}),
       siteKey: this.key.privateKey,
       coordinatorEncryptionKey: await importEncryptionPublicKey(this.enrolment.coordinator.encryptionKey),
       ...(o.chunkSize ? { chunkSize: o.chunkSize } : {}),

@@ -67,7 +67,7 @@ Options:
       out: values.out,
       dtype,
       log: (line) => io.stderr.write(`${line}\n`),
-      onCoordinator: (c) => io.stderr.write(`coordinator: ${c.url} (REST API and OpenAPI at ${c.url}/openapi.json)\n`),
+      onCoordinator: (c) => io.stderr.write(`coordinator: ${c.url} (REST API and OpenAPI at ${c.url}/openapi.json)\nconsole: ${c.console.url} (${c.console.signIn})\n`),
     });
     const last = report.rounds.at(-1)!;
     io.stdout.write(
