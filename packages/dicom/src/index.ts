@@ -12,6 +12,7 @@ export { applyWindow, scaleToUnit, zScore, luminance, ctWindow, normalisationFor
 export { frameToTensor, greyFrame, normaliseGrey, isInverted, type FrameSource, type TensorOptions } from './tensor/toTensor.js';
 export { estimateSeriesStats, evenlySpaced, type FrameRef, type SeriesStatsOptions } from './tensor/seriesStats.js';
 export { BatchLoader, sampleWorkBytes, type Batch, type BatchItem, type LoaderOptions } from './loader/batchLoader.js';
+export { DecodePool, DecodeJobError, type DecodeJob, type DecodeResult } from './loader/decodePool.js';
 export { samplesFromIndex, samplesFromFiles, framesFor, type Sample, type SampleIds, type FramePolicy, type QuarantineEntry, type IndexSampleOptions } from './loader/samples.js';
 export { seriesStatsFromIndex, type SeriesStatsProviderOptions } from './loader/seriesStatsProvider.js';
 export { permutation, mulberry32, epochSeed } from './loader/shuffle.js';

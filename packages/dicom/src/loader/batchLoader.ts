@@ -10,6 +10,7 @@ import type { Normalisation, NormalisationPolicy } from '../tensor/normalise.js'
 import type { RobustStats } from '../tensor/stats.js';
 import { type FrameSource, frameToTensor } from '../tensor/toTensor.js';
 import { ByteBudget } from './budget.js';
+import { DecodeJobError, DecodePool } from './decodePool.js';
 import type { QuarantineEntry, Sample, SampleIds } from './samples.js';
 import { permutation } from './shuffle.js';
 
@@ -36,8 +37,14 @@ export interface LoaderOptions {
   dropLast?: boolean;
   /** Series statistics for a sample (see seriesStats.ts); called before each sample is normalised. */
   seriesStats?: (sample: Sample) => Promise<RobustStats | undefined>;
-  /** Opens a file for decoding; default readDicomFile. */
+  /** Opens a file for decoding; default readDicomFile. Not with `workers` (functions stay in this thread). */
   open?: (file: string) => Promise<FrameSource>;
+  /**
+   * Worker threads that decode and normalise samples, default 0 (in this thread). With
+   * workers, decoding continues while this thread is busy (a training step), up to
+   * 2 · workers samples in flight, within maxBytes. Call close() when done.
+   */
+  workers?: number;
   /** Told about every file or frame put into quarantine. */
   onQuarantine?: (entry: QuarantineEntry) => void;
 }
@@ -71,15 +78,18 @@ export class BatchLoader {
   readonly samples: readonly Sample[];
   /** Files and frames that failed, keyed `file` or `file#frame`; skipped in later epochs. */
   readonly quarantine = new Map<string, QuarantineEntry>();
-  private readonly options: Required<Pick<LoaderOptions, 'batchSize' | 'size' | 'padValue' | 'shuffle' | 'seed' | 'prefetch' | 'maxBytes' | 'dropLast'>> & LoaderOptions;
+  private readonly options: Required<Pick<LoaderOptions, 'batchSize' | 'size' | 'padValue' | 'shuffle' | 'seed' | 'prefetch' | 'maxBytes' | 'dropLast' | 'workers'>> & LoaderOptions;
   private readonly batchBytes: number;
   private last: ByteBudget | undefined;
+  private pool: DecodePool | undefined;
 
   constructor(samples: readonly Sample[], options: LoaderOptions) {
-    const o = { padValue: 0, shuffle: true, seed: 0, prefetch: 2, maxBytes: DEFAULT_MAX_BYTES, dropLast: false, ...options };
+    const o = { padValue: 0, shuffle: true, seed: 0, prefetch: 2, maxBytes: DEFAULT_MAX_BYTES, dropLast: false, workers: 0, ...options };
     if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new RangeError(`batchSize must be an integer ≥ 1, got ${o.batchSize}`);
     if (!(Number.isInteger(o.size) && o.size >= 1)) throw new RangeError(`size must be an integer ≥ 1, got ${o.size}`);
     if (!(Number.isInteger(o.prefetch) && o.prefetch >= 1)) throw new RangeError(`prefetch must be an integer ≥ 1, got ${o.prefetch}`);
+    if (!(Number.isInteger(o.workers) && o.workers >= 0)) throw new RangeError(`workers must be an integer ≥ 0, got ${o.workers}`);
+    if (o.workers > 0 && o.open) throw new RangeError('`open` cannot be used with `workers`: worker threads open files themselves');
     if (samples.length === 0) throw new RangeError('the loader has no samples: the index or file list is empty (or everything was filtered out)');
     this.samples = samples;
     this.options = o;
@@ -91,6 +101,13 @@ export class BatchLoader {
           `raise maxBytes to at least ${this.batchBytes + largest} or lower batchSize/size`,
       );
     }
+  }
+
+  /** Stops the decode workers, if any. The loader can still be used (workers restart). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
   }
 
   /** Memory of the latest epoch's iteration: bytes held now, the peak, and the cap. */
@@ -119,6 +136,8 @@ export class BatchLoader {
       wake = undefined;
     };
 
+    const parallel = o.workers > 0 ? 2 * o.workers : 1;
+    if (o.workers > 0) this.pool ??= new DecodePool(o.workers);
     const produce = async () => {
       let cursor = 0;
       let index = 0;
@@ -128,15 +147,22 @@ export class BatchLoader {
         const data = new Float32Array(o.batchSize * plane);
         const items: BatchItem[] = [];
         while (items.length < o.batchSize && cursor < n && !cancelled) {
-          const sample = this.samples[order[cursor++]!]!;
-          if (this.quarantine.has(sample.file) || this.quarantine.has(`${sample.file}#${sample.frame}`)) continue;
-          const tensor = await this.load(sample, budget);
-          if (tensor === undefined) continue;
-          data.set(tensor, items.length * plane);
-          const item: BatchItem = { file: sample.file, frame: sample.frame };
-          if (sample.ids) item.ids = sample.ids;
-          if (sample.label !== undefined) item.label = sample.label;
-          items.push(item);
+          // A wave of samples decoded concurrently (one at a time in this thread), kept in order.
+          const wave: Sample[] = [];
+          while (wave.length < Math.min(parallel, o.batchSize - items.length) && cursor < n) {
+            const sample = this.samples[order[cursor++]!]!;
+            if (!this.quarantine.has(sample.file) && !this.quarantine.has(`${sample.file}#${sample.frame}`)) wave.push(sample);
+          }
+          const tensors = await Promise.all(wave.map((sample) => this.load(sample, budget)));
+          for (const [k, sample] of wave.entries()) {
+            const tensor = tensors[k];
+            if (tensor === undefined) continue;
+            data.set(tensor, items.length * plane);
+            const item: BatchItem = { file: sample.file, frame: sample.frame };
+            if (sample.ids) item.ids = sample.ids;
+            if (sample.label !== undefined) item.label = sample.label;
+            items.push(item);
+          }
         }
         if (cancelled || items.length === 0 || (o.dropLast && items.length < o.batchSize)) {
           budget.release(this.batchBytes);
@@ -196,12 +222,22 @@ export class BatchLoader {
     if (!(await budget.acquire(work))) return undefined;
     let stage: 'open' | 'frame' = 'open';
     try {
+      if (this.pool) {
+        stage = 'frame';
+        const seriesStats = await o.seriesStats?.(sample);
+        try {
+          return (await this.pool.run({ file: sample.file, frame: sample.frame, size: o.size, normalisation: o.normalisation, seriesStats, padValue: o.padValue })).data;
+        } catch (err) {
+          stage = err instanceof DecodeJobError ? err.stage : 'open';
+          throw err;
+        }
+      }
       const src = await (o.open ?? readDicomFile)(sample.file);
       stage = 'frame';
       const seriesStats = await o.seriesStats?.(sample);
       return await frameToTensor(src, sample.frame, { size: o.size, normalisation: o.normalisation, seriesStats, padValue: o.padValue });
     } catch (err) {
-      const entry: QuarantineEntry = { file: sample.file, code: isDicomError(err) ? err.code : 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
+      const entry: QuarantineEntry = { file: sample.file, code: isDicomError(err) || err instanceof DecodeJobError ? err.code : 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
       if (stage === 'frame') entry.frame = sample.frame;
       this.quarantine.set(stage === 'frame' ? `${sample.file}#${sample.frame}` : sample.file, entry);
       o.onQuarantine?.(entry);
