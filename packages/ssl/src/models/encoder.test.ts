@@ -18,13 +18,13 @@ await tf.setBackend('cpu');
 const script = fileURLToPath(new URL('./reference/encoder_torch.py', import.meta.url));
 
 /** Runs the PyTorch reference encoder with our weights; returns features [N*D] and BN running stats. */
-function torchForward(config: EncoderConfig, weights: Map<string, tf.Tensor>, x: tf.Tensor4D, training: boolean) {
+function torchForward(config: EncoderConfig, weights: Map<string, tf.Tensor>, x: tf.Tensor4D, training: boolean, probe?: number[]) {
   const w: Record<string, { shape: number[]; data: number[] }> = {};
   for (const [name, t] of weights) w[name] = { shape: t.shape, data: Array.from(t.dataSync()) };
-  const input = JSON.stringify({ config, weights: w, x: { shape: x.shape, data: Array.from(x.dataSync()) }, training });
+  const input = JSON.stringify({ config, weights: w, x: { shape: x.shape, data: Array.from(x.dataSync()) }, training, ...(probe ? { probe } : {}) });
   const r = spawnSync(TORCH_PYTHON, [script], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, `PyTorch reference failed (apt-get install python3-torch): ${r.stderr}`);
-  return JSON.parse(r.stdout) as { features: number[]; shape: number[]; state: Record<string, number[]> };
+  return JSON.parse(r.stdout) as { features: number[]; shape: number[]; state: Record<string, number[]>; grads: Record<string, number[]> };
 }
 
 function randomImages(seed: number, shape: [number, number, number, number]): tf.Tensor4D {
@@ -70,6 +70,28 @@ for (const [label, partial, size] of cases) {
     enc.dispose();
   });
 }
+
+test('encoder gradients w.r.t. every weight match PyTorch autograd (ResNet-18, GroupNorm)', () => {
+  const config = encoderConfig({ arch: 'resnet18', width: 4, inputSize: 16, norm: 'gn', groups: 2 });
+  const enc = createEncoder(config, { seed: 5 });
+  perturbNorms(enc.weights().federated, 6);
+  const x = randomImages(8, [2, 16, 16, 1]);
+  const rng = new Rng(10);
+  const probe = Array.from({ length: 2 * enc.featureDim }, () => rng.normal());
+  const want = torchForward(config, enc.weights().federated, x, true, probe).grads;
+  const vars = enc.trainableVariables();
+  const names = new Map([...enc.weights().federated].map(([n, v]) => [v.name, n]));
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(enc.apply(x, true), tf.tensor2d(probe, [2, enc.featureDim]))) as tf.Scalar, vars);
+  value.dispose();
+  assert.equal(Object.keys(grads).length, Object.keys(want).length);
+  for (const [varName, g] of Object.entries(grads)) {
+    const name = names.get(varName)!;
+    const ours = g.dataSync(), ref = want[name]!;
+    const scale = Math.max(1e-3, ...ref.map(Math.abs));
+    for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ours[i]! - ref[i]!) <= 1e-4 * scale, `${name}[${i}]: ${ours[i]} vs torch ${ref[i]}`);
+  }
+  enc.dispose();
+});
 
 test('encoder weight names are stable, unique, and split federated vs BatchNorm running stats', () => {
   const gn = createEncoder({ arch: 'resnet18', width: 4, inputSize: 16 });

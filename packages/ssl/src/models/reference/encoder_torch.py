@@ -3,7 +3,9 @@ built with torch.nn modules from named weights, independent of the tfjs code.
 
 stdin JSON: {"config": {...EncoderConfig}, "weights": {name: {"shape": [...tfjs shape], "data": [...]}},
              "x": {"shape": [N,H,W,C], "data": [...]}, "training": bool}
-stdout JSON: {"features": [...N*D], "shape": [N, D], "state": {name: [...]}} (BatchNorm running stats after the pass)
+             optional "probe": [...N*D]: also return d(sum(features * probe))/d(weight) for every weight
+stdout JSON: {"features": [...N*D], "shape": [N, D], "state": {name: [...]}, "grads": {name: [...]}}
+             (state: BatchNorm running stats after the pass; grads in the tfjs layout)
 Run with Debian's /usr/bin/python3 (has torch).
 """
 import json
@@ -22,12 +24,13 @@ def tensor(w):
 
 class Net:
     def __init__(self, cfg, weights):
-        self.cfg, self.w, self.modules = cfg, weights, {}
+        self.cfg, self.w, self.modules, self.params = cfg, weights, {}, {}
 
     def conv(self, name, cin, cout, k, stride, pad):
         m = nn.Conv2d(cin, cout, k, stride=stride, padding=pad, bias=False)
         # tfjs kernel [kh, kw, cin, cout] -> torch [cout, cin, kh, kw]
         m.weight.data = tensor(self.w[f"encoder/{name}/kernel"]).permute(3, 2, 0, 1).contiguous()
+        self.params[f"encoder/{name}/kernel"] = (m.weight, lambda g: g.permute(2, 3, 1, 0))
         return m
 
     def norm(self, name, c):
@@ -40,6 +43,8 @@ class Net:
             self.modules[name] = m
         m.weight.data = tensor(self.w[f"encoder/{name}/gamma"])
         m.bias.data = tensor(self.w[f"encoder/{name}/beta"])
+        self.params[f"encoder/{name}/gamma"] = (m.weight, lambda g: g)
+        self.params[f"encoder/{name}/beta"] = (m.bias, lambda g: g)
         return m
 
 
@@ -82,21 +87,25 @@ def build(cfg, weights):
             layers += [net.conv(f"conv{i + 1}", c, cout, 3, 2, 1), net.norm(f"norm{i + 1}", cout), nn.ReLU()]
             c = cout
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
-    return nn.Sequential(*layers), net.modules
+    return nn.Sequential(*layers), net.modules, net.params
 
 
 def main():
     req = json.load(sys.stdin)
-    model, bns = build(req["config"], req["weights"])
+    model, bns, params = build(req["config"], req["weights"])
     model.train(req["training"])
     x = tensor(req["x"]).permute(0, 3, 1, 2)
-    with torch.no_grad():
-        f = model(x)
+    f = model(x)
+    grads = {}
+    if "probe" in req:
+        (f * torch.tensor(req["probe"], dtype=torch.float64).reshape(f.shape)).sum().backward()
+        grads = {name: to_tfjs(p.grad).flatten().tolist() for name, (p, to_tfjs) in params.items()}
+    f = f.detach()
     state = {}
     for name, m in bns.items():
         state[f"encoder/{name}/moving_mean"] = m.running_mean.tolist()
         state[f"encoder/{name}/moving_variance"] = m.running_var.tolist()
-    print(json.dumps({"features": f.flatten().tolist(), "shape": list(f.shape), "state": state}))
+    print(json.dumps({"features": f.flatten().tolist(), "shape": list(f.shape), "state": state, "grads": grads}))
 
 
 if __name__ == "__main__":
