@@ -1,6 +1,6 @@
 /**
- * Fuzz: truncated, bit-flipped, overwritten, spliced and random inputs through parseDicom and
- * frame(). Each case must end in a valid result (display values finite, in [0, 1], of the
+ * Fuzz: truncated, bit-flipped, overwritten, spliced and random inputs through parseDicom
+ * (header-only, as the dataset scan does, and full) and frame(). Each case must end in a valid result (display values finite, in [0, 1], of the
  * right length) or a DicomError with a known code and a message; never another exception,
  * a hang or a crash. Cases run in a worker thread under a watchdog: a case that exceeds the
  * per-case timeout is recorded as a hang and the worker is replaced, so a hang cannot stall
@@ -97,8 +97,13 @@ export function makeCase(seeds: readonly Uint8Array[], runSeed: number, i: numbe
   }
 }
 
-/** Runs one case through parse and two frames, classifying what happened. */
+/** Runs one case through a header-only parse (the scan's), a full parse and two frames, classifying what happened. */
 async function runCase(bytes: Uint8Array): Promise<Outcome> {
+  try {
+    parseDicom(bytes, { file: 'fuzz.dcm', headerOnly: true });
+  } catch (err) {
+    if (!isDicomError(err)) return { kind: 'bad', detail: `header-only parse: ${(err as Error)?.name}: ${(err as Error)?.message}` };
+  }
   try {
     const image = parseDicom(bytes, { file: 'fuzz.dcm' });
     const { rows, columns, numberOfFrames } = image.info;
