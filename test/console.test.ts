@@ -55,7 +55,7 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string, fullPage = true) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 const view = async (id: string) => {
   await page.click(`nav a[data-view="${id}"]`);
   await page.waitForSelector(`nav a.active[data-view="${id}"]`);
@@ -91,10 +91,10 @@ test('only the sign-in page and /health are anonymous', async () => {
 test('a wrong password is refused with a clear message and audited', async () => {
   await page.goto(`${c.url}/console/`);
   await page.waitForURL('**/console/signin');
-  await shot('signin');
   await page.fill('#password', 'not the password');
   await page.click('button[type=submit]');
   await page.waitForSelector('#signin-error:not([hidden])');
+  await shot('signin');
   assert.equal(await page.textContent('#signin-error'), 'wrong operator password');
   const a = c.store.searchAudit({ action: 'console.signin', outcome: 'refused' });
   assert.equal(a.length, 1);
@@ -121,6 +121,13 @@ test('sign in, see both sites, and watch a round complete live', async () => {
 
   await view('rounds');
   await page.waitForSelector('#current-round[data-round="1"][data-status="training"]');
+  // A replayed-looking update (another round's nonce) is refused; the round lists it with its reason.
+  const start1 = await north.roundStartFor(1);
+  const { weights: g0 } = await north.globalModel(start1);
+  const wrong = await north.upload(await north.prepare(start1, shifted(g0, 0), { samples: 5, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' }));
+  assert.equal(wrong.code, 'round.nonce_mismatch', JSON.stringify(wrong));
+  await page.waitForFunction(() => document.querySelector('#rounds-table tr[data-round="1"] td.failures')?.textContent?.includes('round.nonce_mismatch'));
+  assert.match((await page.textContent('#rounds-table tr[data-round="1"] td.failures'))!, /north round\.nonce_mismatch: the nonce does not match round 1/);
   await report(north, 1, 120, { loss: 2.5, knnAccuracy: 0.55 });
   await page.waitForFunction(() => document.querySelector('#current-participants')?.textContent?.startsWith('1 of 2'));
   await report(south, 1, 40, { loss: 3.1, knnAccuracy: 0.5 });
@@ -245,7 +252,7 @@ test('revoking a site from the console: its next message is refused, and the aud
   for (const action of ['round.start', 'round.aggregating', 'model.published', 'site.enrol', 'model.download', 'console.signin']) {
     assert.ok(await page.$(`#audit-table tr[data-action="${action}"]`), `the audit log lists ${action}`);
   }
-  await shot('audit');
+  await shot('audit', false);
 });
 
 test('sign-in is rate-limited after five wrong passwords', async () => {

@@ -10,12 +10,21 @@ export interface ConsoleBundle {
   css: string;
 }
 
+let built: Promise<ConsoleBundle> | undefined;
+
 /**
- * Bundles the console UI with esbuild, in memory, from the TypeScript sources beside this file and
+ * The console UI bundled with esbuild, in memory, from the TypeScript sources beside this file and
  * the chart.js and socket.io-client packages in node_modules: nothing is fetched from a CDN, so the
- * console works offline. Takes well under a second; done once per coordinator, at start.
+ * console works offline. Built on the first request for an asset (≈ 0.3 s), then kept for the
+ * process: its inputs are files of this installation, which do not change while it runs.
  */
-export async function bundleConsole(): Promise<ConsoleBundle> {
+export function consoleBundle(): Promise<ConsoleBundle> {
+  built ??= bundle();
+  built.catch(() => (built = undefined));
+  return built;
+}
+
+async function bundle(): Promise<ConsoleBundle> {
   const out = await build({
     entryPoints: { app: ui('main.ts'), signin: ui('signin.ts') },
     bundle: true,

@@ -38,7 +38,7 @@ export function attachConsoleNamespace(io: Server, d: { store: Store; controller
     const newest = d.store.searchAudit({ limit: 1 })[0]?.id ?? 0;
     if (newest !== lastAudit) {
       lastAudit = newest;
-      changed('audit', 'sites');
+      changed('audit', 'sites', 'rounds');
     }
   }, 1000);
   watch.unref();

@@ -3,7 +3,7 @@ import type { Server } from 'socket.io';
 import type { FederationConfig } from '../config.js';
 import type { RoundController, SiteChannel } from '../rounds/roundController.js';
 import type { Store } from '../store/store.js';
-import { bundleConsole } from './consoleAssets.js';
+import { consoleBundle } from './consoleAssets.js';
 import { attachConsoleNamespace } from './consoleNamespace.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { OperatorSessions, resolveOperatorPassword, type PasswordSource } from './operatorAuth.js';
@@ -24,9 +24,7 @@ export interface ConsoleHandle {
 export async function attachConsole(d: { app: FastifyInstance; io: Server; config: FederationConfig; store: Store; controller: RoundController; sites: SiteChannel }): Promise<ConsoleHandle> {
   const { password, source } = resolveOperatorPassword(d.store.dir, d.config.console.password);
   const sessions = new OperatorSessions(d.store.dir, d.config.console.sessionSeconds);
-  const bundle = bundleConsole();
-  bundle.catch(() => undefined); // reported on the first request for an asset
-  await consoleRoutes(d.app, { ...d, password, sessions, limiter: new SignInLimiter(), bundle });
+  await consoleRoutes(d.app, { ...d, password, sessions, limiter: new SignInLimiter(), bundle: consoleBundle });
   const stop = attachConsoleNamespace(d.io, { store: d.store, controller: d.controller, sessions });
   d.app.addHook('onClose', async () => stop());
   const signIn =

@@ -13,7 +13,7 @@ export interface ConsoleRouteDeps extends ConsoleSources {
   password: string;
   sessions: OperatorSessions;
   limiter: SignInLimiter;
-  bundle: Promise<ConsoleBundle>;
+  bundle: () => Promise<ConsoleBundle>;
 }
 
 /** Round settings an operator may set from the console: the config's schema with upper bounds. */
@@ -76,9 +76,9 @@ export async function consoleRoutes(app: FastifyInstance, d: ConsoleRouteDeps): 
     return secure(reply).type('text/html; charset=utf-8').send(APP_HTML);
   });
   app.get('/console/signin', { schema: { hide: true } }, async (_req, reply) => secure(reply).type('text/html; charset=utf-8').send(SIGN_IN_HTML));
-  app.get('/console/assets/console.css', { schema: { hide: true } }, async (_req, reply) => secure(reply).type('text/css; charset=utf-8').send((await d.bundle).css));
-  app.get('/console/assets/signin.js', { schema: { hide: true } }, async (_req, reply) => secure(reply).type('text/javascript; charset=utf-8').send((await d.bundle).scripts.get('signin.js')));
-  app.get('/console/assets/app.js', { schema: { hide: true }, preHandler: operatorOnly }, async (_req, reply) => secure(reply).type('text/javascript; charset=utf-8').send((await d.bundle).scripts.get('app.js')));
+  app.get('/console/assets/console.css', { schema: { hide: true } }, async (_req, reply) => secure(reply).type('text/css; charset=utf-8').send((await d.bundle()).css));
+  app.get('/console/assets/signin.js', { schema: { hide: true } }, async (_req, reply) => secure(reply).type('text/javascript; charset=utf-8').send((await d.bundle()).scripts.get('signin.js')));
+  app.get('/console/assets/app.js', { schema: { hide: true }, preHandler: operatorOnly }, async (_req, reply) => secure(reply).type('text/javascript; charset=utf-8').send((await d.bundle()).scripts.get('app.js')));
 
   // ── session ───────────────────────────────────────────────────────────
   app.post<{ Body: { password: string } }>(
