@@ -6,8 +6,8 @@ import { type PlannedImage, patientIdOf } from './cohort.js';
 import { type ImageIdentity, mrDataSet, xrayDataSet } from './imageDataSet.js';
 import { Rng } from './prng.js';
 
-/** Smallest in-plane lesion radius (anatomy units, ≈ 4 px at 256²) that counts as visible: thinner cuts are not drawn. */
-export const MIN_VISIBLE_LESION = 0.04;
+/** Smallest in-plane lesion radius (anatomy units, ≈ 6 px at 256²) that counts as visible: thinner cuts are not drawn. */
+export const MIN_VISIBLE_LESION = 0.05;
 
 export interface RenderedImage {
   dataset: ElementList;
