@@ -7,8 +7,8 @@ import { encapsulatedFrame } from './frames.js';
 import { type IntSamples, storedValues } from './pixel/bits.js';
 import { grayscaleDisplay, type VoiTransform } from './pixel/grayscaleDisplay.js';
 import { planarToInterleaved, ybrFullToRgb } from './pixel/color.js';
-import { applyLut, type Lut, modalityLut, voiLut, voiLutCount } from './pixel/lut.js';
-import { rescale } from './pixel/modalityLut.js';
+import { type Lut, modalityLut, voiLut, voiLutCount } from './pixel/lut.js';
+import { modalityValues } from './pixel/modalityLut.js';
 import { nativeFrame } from './pixel/nativeFrame.js';
 import { paddingMask } from './pixel/padding.js';
 import { applyPalette, type Palette, readPalette } from './pixel/palette.js';
@@ -93,10 +93,7 @@ export class DicomImage {
     const transform = frameTransform(this.dataSet, index);
     const lut = this.modalityLutOnce();
     if (stage === 'modality') {
-      const out = new Float32Array(pixels);
-      if (lut) applyLut(stored.values, lut, out);
-      else rescale(stored.values, transform.rescaleSlope ?? 1, transform.rescaleIntercept ?? 0, out);
-      return out;
+      return modalityValues(stored.values, lut, transform.rescaleSlope ?? 1, transform.rescaleIntercept ?? 0, stored.bits, stored.signed);
     }
     const { pixelPaddingValue: pad, pixelPaddingRangeLimit: limit } = this.info;
     return grayscaleDisplay(

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { applyLut } from './lut.js';
 import { paddingMask } from './padding.js';
 import { applyPalette, expandSegmentedLut } from './palette.js';
-import { rescale } from './modalityLut.js';
+import { modalityValues, rescale } from './modalityLut.js';
 
 test('applyLut: inputs below firstMapped take entry 0, above the last take the last (C.11.1.1.1)', () => {
   const lut = { firstMapped: -2, bits: 16, data: Uint16Array.from([10, 20, 30, 40]) };
@@ -41,4 +41,17 @@ test('palette lookup writes interleaved RGB', () => {
   const out = new Float32Array(9);
   applyPalette([0, 2, 9], palette, out);
   assert.deepEqual(Array.from(out), [1, 4, 7, 2, 5, 8, 3, 6, 9]);
+});
+
+test('modalityValues: table path (≥ 4 pixels per possible value) and direct path equal the formulas', () => {
+  const lut = { firstMapped: -10, bits: 16, data: Uint16Array.from({ length: 50 }, (_, k) => k * k) };
+  for (const n of [100, 20000]) {
+    const values = Int16Array.from({ length: n }, (_, i) => ((i * 37) % 4096) - 2048);
+    const rescaled = modalityValues(values, undefined, 2.5, -1024, 12, true);
+    const looked = modalityValues(values, lut, 1, 0, 12, true);
+    values.forEach((v, i) => {
+      assert.equal(rescaled[i], Math.fround(v * 2.5 - 1024));
+      assert.equal(looked[i], lut.data[Math.min(Math.max(v + 10, 0), 49)]);
+    });
+  }
 });
