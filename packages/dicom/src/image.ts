@@ -93,7 +93,7 @@ export class DicomImage {
     const transform = frameTransform(this.dataSet, index);
     const lut = this.modalityLutOnce();
     if (stage === 'modality') {
-      return modalityValues(stored.values, lut, transform.rescaleSlope ?? 1, transform.rescaleIntercept ?? 0, stored.bits, stored.signed);
+      return modalityValues(stored.values, lut, transform.rescaleSlope ?? 1, transform.rescaleIntercept ?? 0);
     }
     const { pixelPaddingValue: pad, pixelPaddingRangeLimit: limit } = this.info;
     return grayscaleDisplay(

@@ -43,12 +43,12 @@ test('palette lookup writes interleaved RGB', () => {
   assert.deepEqual(Array.from(out), [1, 4, 7, 2, 5, 8, 3, 6, 9]);
 });
 
-test('modalityValues: table path (≥ 4 pixels per possible value) and direct path equal the formulas', () => {
+test('modalityValues: Modality LUT when given, else the rescale', () => {
   const lut = { firstMapped: -10, bits: 16, data: Uint16Array.from({ length: 50 }, (_, k) => k * k) };
   for (const n of [100, 20000]) {
     const values = Int16Array.from({ length: n }, (_, i) => ((i * 37) % 4096) - 2048);
-    const rescaled = modalityValues(values, undefined, 2.5, -1024, 12, true);
-    const looked = modalityValues(values, lut, 1, 0, 12, true);
+    const rescaled = modalityValues(values, undefined, 2.5, -1024);
+    const looked = modalityValues(values, lut, 1, 0);
     values.forEach((v, i) => {
       assert.equal(rescaled[i], Math.fround(v * 2.5 - 1024));
       assert.equal(looked[i], lut.data[Math.min(Math.max(v + 10, 0), 49)]);

@@ -17,24 +17,12 @@ export function rescale(stored: ArrayLike<number>, slope: number, intercept: num
 
 /**
  * Grayscale modality values of a frame: the Modality LUT when given, else the rescale.
- * Frames with at least 4× more pixels than possible stored values (`bits` ≤ 16) go through
- * a table of every possible value, so the per-pixel work is one lookup.
+ * (A table of every possible stored value does not pay here: one multiply-add per pixel is
+ * cheaper than a gather, measured on 512² CT.)
  * @param values [n] stored values. @returns Float32Array [n].
  */
-export function modalityValues(values: IntSamples, lut: Lut | undefined, slope: number, intercept: number, bits: number, signed: boolean): Float32Array {
-  const n = values.length;
-  const out = new Float32Array(n);
-  const span = 2 ** bits;
-  if (bits <= 16 && span * 4 <= n) {
-    const min = signed ? -span / 2 : 0;
-    const keys = new Float64Array(span);
-    for (let k = 0; k < span; k++) keys[k] = min + k;
-    const table = new Float32Array(span);
-    if (lut) applyLut(keys, lut, table);
-    else rescale(keys, slope, intercept, table);
-    for (let i = 0; i < n; i++) out[i] = table[values[i]! - min]!;
-    return out;
-  }
+export function modalityValues(values: IntSamples, lut: Lut | undefined, slope: number, intercept: number): Float32Array {
+  const out = new Float32Array(values.length);
   if (lut) applyLut(values, lut, out);
   else rescale(values, slope, intercept, out);
   return out;
