@@ -31,12 +31,12 @@ function readCsv(path: string): { path: string; label: string }[] {
   });
 }
 
-test('same seed → byte-identical tree; another seed → different files', async () => {
+test('same seed → byte-identical tree (worker threads or not); another seed → different files', async () => {
   const a = join(root, 'a');
   const b = join(root, 'b');
   const c = join(root, 'c');
   await generateDemoData({ ...OPTIONS, seed: 11, out: a });
-  await generateDemoData({ ...OPTIONS, seed: 11, out: b });
+  await generateDemoData({ ...OPTIONS, seed: 11, out: b, workers: 0 });
   await generateDemoData({ ...OPTIONS, seed: 12, out: c });
   const fa = files(a);
   assert.deepEqual(files(b), fa);

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadPixelEncoders } from '../write/wasmEncoders.js';
-import { writeDicom } from '../write/writeDicom.js';
 import { type PlannedImage, patientIdOf, planSite } from './cohort.js';
-import { renderImage } from './renderImage.js';
+import { RenderPool } from './renderPool.js';
+import { type RenderJob, renderJob } from './renderWorker.js';
 import { siteProfile } from './siteProfiles.js';
 import { splitPatients } from './split.js';
 
@@ -23,6 +24,8 @@ export interface DemoDataOptions {
   absolutePaths?: boolean;
   /** Called after each written image. */
   onProgress?: (done: number, total: number) => void;
+  /** Worker threads rendering in parallel; default one per core (at most 4); 0 renders in this thread. */
+  workers?: number;
 }
 
 export interface SiteSummary {
@@ -55,6 +58,12 @@ interface Row {
   anomaly?: { kind: string; u: number; v: number; radius: number };
 }
 
+async function renderInWorker(pool: RenderPool, job: Omit<RenderJob, 'id'>, what: string): Promise<{ bytes: Uint8Array; label: 0 | 1; anomaly?: Row['anomaly'] }> {
+  const reply = await pool.run(job);
+  if (reply.error !== undefined || !reply.bytes || reply.label === undefined) throw new Error(`rendering ${what} failed: ${reply.error}`);
+  return { bytes: reply.bytes, label: reply.label, ...(reply.anomaly ? { anomaly: reply.anomaly } : {}) };
+}
+
 function count<T extends string | number>(values: T[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values) out[String(v)] = (out[String(v)] ?? 0) + 1;
@@ -79,17 +88,32 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
   if (!Number.isInteger(perSite) || perSite < 1) throw new RangeError(`per-site must be a positive integer, got ${perSite}`);
   if (!Number.isInteger(size) || size < 32 || size > 2048) throw new RangeError(`size must be an integer in [32, 2048], got ${size}`);
   const out = resolve(options.out);
-  await loadPixelEncoders();
   const plans = Array.from({ length: sites }, (_, i) => planSite(seed, i + 1, siteProfile(i + 1), perSite));
   const total = plans.reduce((n, p) => n + p.length, 0);
-  const rows: Row[] = [];
-  for (const plan of plans.flat()) {
-    const img = renderImage(seed, plan, size);
-    const file = join(out, ...plan.relativePath.split('/'));
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, writeDicom(img.dataset, { transferSyntaxUID: plan.transferSyntaxUID }));
-    rows.push({ plan, label: img.label, file, ...(img.anomaly ? { anomaly: img.anomaly } : {}) });
-    options.onProgress?.(rows.length, total);
+  const workers = Math.min(options.workers ?? Math.min(4, availableParallelism()), total);
+  const pool = workers > 0 ? new RenderPool(workers) : undefined;
+  if (!pool) await loadPixelEncoders();
+  const rows: Row[] = new Array(total);
+  let done = 0;
+  try {
+    const jobs = plans.flatMap((plan, s) => plan.map((p, index) => ({ p, job: { seed, size, siteIndex: s + 1, perSite, index } })));
+    let next = 0;
+    // Keep every worker a few jobs ahead; rows land at their plan position whatever the finishing order.
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const k = next++;
+        const { p, job } = jobs[k]!;
+        const { bytes, label, anomaly } = pool ? await renderInWorker(pool, job, p.relativePath) : renderJob(job);
+        const file = join(out, ...p.relativePath.split('/'));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, bytes);
+        rows[k] = { plan: p, label, file, ...(anomaly ? { anomaly } : {}) };
+        options.onProgress?.(++done, total);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, workers * 3) }, lane));
+  } finally {
+    await pool?.close();
   }
 
   const patientKey = (r: Row): string => patientIdOf(r.plan);
