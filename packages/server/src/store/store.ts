@@ -187,10 +187,11 @@ export class Store {
     return rows.map((r) => ({ id: r.hash.slice(0, 12), name: r.name, createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, siteId: r.site_id }));
   }
 
-  /** Makes an unused enrolment token expire now; false if no unused token has this id. */
+  /** Makes an unused, unexpired enrolment token expire now; false if there is none with this id. */
   expireEnrolmentToken(id: string): boolean {
     if (!/^[0-9a-f]{12}$/.test(id)) return false;
-    return this.db.prepare("UPDATE enrolment_tokens SET expires_at = ? WHERE substr(hash, 1, 12) = ? AND used_at IS NULL").run(Math.floor(Date.now() / 1000) - 1, id).changes > 0;
+    const now = Math.floor(Date.now() / 1000);
+    return this.db.prepare('UPDATE enrolment_tokens SET expires_at = ? WHERE substr(hash, 1, 12) = ? AND used_at IS NULL AND expires_at >= ?').run(now - 1, id, now).changes > 0;
   }
 
   getSite(id: string): SiteRow | undefined {
