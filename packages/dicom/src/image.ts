@@ -36,6 +36,10 @@ interface RawFrame {
   photometric: string;
 }
 
+/**
+ * Colour spaces converted with the YBR_FULL equations. YBR_ICT is the same transform; JPEG 2000
+ * codecs undo it (and YBR_RCT) while decoding and report RGB, so it only arrives here unconverted.
+ */
 const YBR_FULL_LIKE = new Set(['YBR_FULL', 'YBR_FULL_422', 'YBR_ICT']);
 const MONOCHROME = new Set(['MONOCHROME1', 'MONOCHROME2']);
 
@@ -128,7 +132,7 @@ export class DicomImage {
     const out = new Float32Array(stored.values.length);
     if (YBR_FULL_LIKE.has(photometric)) {
       ybrFullToRgb(stored.values, stored.bits, out);
-    } else if (photometric === 'RGB' || photometric === 'YBR_RCT') {
+    } else if (photometric === 'RGB') {
       out.set(stored.values);
     } else {
       throw new DicomError(
