@@ -1,14 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateDemoData } from '@fedcl/dicom';
-import { exportEncoder, type TrainProgress } from '@fedcl/ssl';
 import type { Coordinator } from '@fedcl/server';
 import { finetune } from '../finetune/finetune.js';
 import type { EvaluationReport } from '../finetune/report.js';
-import { LocalModel } from '../site/localModel.js';
-import { openSiteData } from '../site/siteData.js';
 import { trainingSpec } from '../site/trainingSpec.js';
-import { simulate, SIMULATION_POLICY, type SimulationReport } from '../simulate/simulate.js';
+import { simulate, type SimulationReport } from '../simulate/simulate.js';
 
 export interface DemoOptions {
   out: string;
@@ -65,7 +62,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const training = { ...DEMO_DEFAULTS.training, ...o.training, localEpochs, seed };
   mkdirSync(out, { recursive: true });
 
-  log(`1/4 synthetic DICOM for ${sites} hospitals (${o.perSite ?? DEMO_DEFAULTS.perSite} images each)`);
+  log(`1/3 synthetic DICOM for ${sites} hospitals (${o.perSite ?? DEMO_DEFAULTS.perSite} images each)`);
   const dataDir = join(out, 'data');
   let lastShown = 0;
   const data = await generateDemoData({
@@ -85,54 +82,45 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   });
   const [trainCsv, testCsv] = data.labelFiles as [string, string];
 
-  log(`2/4 federated ${training.method} pretraining: ${sites} site processes × ${rounds} rounds × ${localEpochs} local epochs over loopback`);
+  log(`2/3 pretraining, concurrently: federated ${training.method} (${sites} site processes × ${rounds} rounds × ${localEpochs} local epochs over loopback) and centralised (one process, the pooled data, ${rounds * localEpochs} epochs)`);
   const progressShown = new Map<string, number>();
-  const federation = await simulate({
-    sites: data.sites.map((s) => ({ name: s.id, dir: join(data.out, s.id) })),
-    rounds,
-    training,
-    out: join(out, 'federated'),
-    dtype: 'fp16',
-    log: (line) => {
-      if (!line.startsWith('[')) log(`    ${line}`);
-    },
-    onSiteEvent: (e) => {
-      if (e.type !== 'progress') return;
-      const site = String(e.site);
-      if (performance.now() - (progressShown.get(site) ?? 0) < 15000) return;
-      progressShown.set(site, performance.now());
-      log(`    ${site}: round ${e.round}, step ${e.step}/${e.totalSteps}, loss ${Number(e.loss).toFixed(3)}, ${Number(e.imagesPerSecond).toFixed(1)} img/s`);
-    },
-    ...(o.onCoordinator ? { onCoordinator: o.onCoordinator } : {}),
-  });
-
-  log(`3/4 centralised ${training.method} pretraining on the pooled data (${rounds * localEpochs} epochs, the same as the federation)`);
+  const siteProgress = (run: string) => (e: Record<string, unknown>) => {
+    if (e.type !== 'progress') return;
+    const key = `${run}/${String(e.site)}`;
+    if (performance.now() - (progressShown.get(key) ?? 0) < 20000) return;
+    progressShown.set(key, performance.now());
+    log(`    [${run}] ${String(e.site)}: round ${e.round}, step ${e.step}/${e.totalSteps}, loss ${Number(e.loss).toFixed(3)}, ${Number(e.imagesPerSecond).toFixed(1)} img/s`);
+  };
+  const quiet = (run: string) => (line: string) => {
+    if (!line.startsWith('[')) log(`    [${run}] ${line}`);
+  };
   const centralDir = join(out, 'centralised');
-  const pooled = await openSiteData({ dir: dataDir, workDir: join(centralDir, 'work') });
-  const spec = trainingSpec({ ...training, localEpochs: rounds * localEpochs });
-  const model = new LocalModel(spec);
-  try {
-    let shown = 0;
-    await model.trainRound({
-      source: pooled.source(spec),
-      samples: pooled.samples,
-      round: 0,
-      proximalMu: 0,
-      policy: SIMULATION_POLICY,
-      ...(pooled.modality ? { modality: pooled.modality } : {}),
-      onProgress: (p: TrainProgress) => {
-        if (performance.now() - shown > 15000 || p.step === p.totalSteps) {
-          shown = performance.now();
-          log(`    step ${p.step}/${p.totalSteps}, epoch ${p.epoch + 1}, loss ${p.loss.toFixed(3)}, ${p.imagesPerSec.toFixed(1)} img/s`);
-        }
-      },
-    });
-    await exportEncoder(model.method.encoder, join(centralDir, 'encoder'), { metadata: { method: spec.method, pretraining: 'centralised' } });
-  } finally {
-    model.dispose();
-  }
+  // The centralised baseline is a one-site federation holding every image, trained for as many
+  // epochs as the federation's sites train in all: same code path, same augmentation, same model.
+  const [federation] = await Promise.all([
+    simulate({
+      sites: data.sites.map((s) => ({ name: s.id, dir: join(data.out, s.id) })),
+      rounds,
+      training,
+      out: join(out, 'federated'),
+      dtype: 'fp16',
+      log: quiet('federated'),
+      onSiteEvent: siteProgress('federated'),
+      ...(o.onCoordinator ? { onCoordinator: o.onCoordinator } : {}),
+    }),
+    simulate({
+      sites: [{ name: 'pooled', dir: data.out }],
+      rounds: 1,
+      training: { ...training, localEpochs: rounds * localEpochs },
+      out: centralDir,
+      dtype: 'fp32',
+      log: quiet('centralised'),
+      onSiteEvent: siteProgress('centralised'),
+    }),
+  ]);
 
-  log(`4/4 anomaly classifiers with ${(labelFraction * 100).toFixed(0)} % of the training labels (linear probe; from scratch: full training)`);
+  const spec = trainingSpec(training);
+  log(`3/3 anomaly classifiers with ${(labelFraction * 100).toFixed(0)} % of the training labels (linear probe; from scratch: full training)`);
   const variants: { name: string; encoder: string; mode: 'linear' | 'full' }[] = [
     { name: 'federated pretraining', encoder: join(out, 'federated', 'encoder'), mode: 'linear' },
     { name: 'centralised pretraining', encoder: join(centralDir, 'encoder'), mode: 'linear' },

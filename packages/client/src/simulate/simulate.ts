@@ -68,8 +68,9 @@ export class SimulationError extends Error {
 
 function spawnSite(o: { name: string; dir: string; url: string; token: string; out: string; rounds: number; env: Record<string, string> }): ChildProcess {
   const siteDir = join(o.out, 'sites', o.name);
-  const args = [FEDCL_BIN, 'site', 'run', '--coordinator', o.url, '--name', o.name, '--data', resolve(o.dir), '--token', o.token,
-    '--identity', join(siteDir, 'identity'), '--work', join(siteDir, 'work'), '--events', 'json', '--rounds', String(o.rounds)];
+  // --opt=value: a base64url token may start with '-', which would read as an option.
+  const options = { coordinator: o.url, name: o.name, data: resolve(o.dir), token: o.token, identity: join(siteDir, 'identity'), work: join(siteDir, 'work'), events: 'json', rounds: String(o.rounds) };
+  const args = [FEDCL_BIN, 'site', 'run', ...Object.entries(options).map(([k, v]) => `--${k}=${v}`)];
   return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
 }
 

@@ -60,10 +60,10 @@ Options:
       },
       false,
     );
-    const config = typeof values.config === 'string' ? loadSiteConfig(values.config) : configFromFlags(values);
     if (typeof values.config !== 'string' && (values.coordinator === undefined || values.name === undefined || values.data === undefined)) {
       throw new UsageError('give --config site.yaml, or --coordinator, --name and --data');
     }
+    const config = typeof values.config === 'string' ? loadSiteConfig(values.config) : configFromFlags(values);
     if (values.events !== undefined && values.events !== 'json') throw new UsageError(`--events takes 'json', got '${String(values.events)}'`);
     const json = values.events === 'json';
     const maxRounds = values.rounds === undefined ? Infinity : Number(values.rounds);
