@@ -191,7 +191,14 @@ export class DicomImage {
       throw new DicomError('FRAME_OUT_OF_RANGE', `frame ${index} does not exist: the image has ${info.numberOfFrames} frame(s), numbered 0..${info.numberOfFrames - 1}`, { file: info.file });
     }
     if (this.cached?.index === index) return this.cached;
-    const raw = isEncapsulatedSyntax(info.transferSyntaxUID) ? await this.decoded(index) : this.native(index, info.transferSyntaxUID === ENCAPSULATED_UNCOMPRESSED);
+    let raw: RawFrame;
+    try {
+      raw = isEncapsulatedSyntax(info.transferSyntaxUID) ? await this.decoded(index) : this.native(index, info.transferSyntaxUID === ENCAPSULATED_UNCOMPRESSED);
+    } catch (err) {
+      // Fragment and codec errors do not know the file: name it.
+      if (err instanceof DicomError && err.file === undefined && info.file) throw new DicomError(err.code, err.message, { cause: err, file: info.file });
+      throw err;
+    }
     const values = storedValues(raw.samples, raw.bits, raw.highBit, raw.signed);
     this.cached = { index, values, bits: raw.bits, signed: raw.signed, photometric: raw.photometric };
     return this.cached;
@@ -232,13 +239,7 @@ export class DicomImage {
       photometricInterpretation: info.photometricInterpretation,
       planarConfiguration: info.planarConfiguration,
     };
-    let frame;
-    try {
-      frame = await decodeFrame(info.transferSyntaxUID, encoded, frameInfo);
-    } catch (err) {
-      if (err instanceof DicomError && err.file === undefined && info.file) throw new DicomError(err.code, err.message, { cause: err, file: info.file });
-      throw err;
-    }
+    const frame = await decodeFrame(info.transferSyntaxUID, encoded, frameInfo);
     let samples = frame.pixels;
     if (frame.planarConfiguration === 1 && info.samplesPerPixel > 1) samples = planarToInterleaved(samples, info.samplesPerPixel);
     const bits = Math.max(info.bitsStored, Math.min(frame.bitsPerSample ?? 0, info.bitsAllocated));
