@@ -17,14 +17,19 @@ await tf.setBackend('cpu');
 
 const script = fileURLToPath(new URL('./reference/encoder_torch.py', import.meta.url));
 
-/** Runs the PyTorch reference encoder with our weights; returns features [N*D] and BN running stats. */
-function torchForward(config: EncoderConfig, weights: Map<string, tf.Tensor>, x: tf.Tensor4D, training: boolean, probe?: number[]) {
-  const w: Record<string, { shape: number[]; data: number[] }> = {};
-  for (const [name, t] of weights) w[name] = { shape: t.shape, data: Array.from(t.dataSync()) };
-  const input = JSON.stringify({ config, weights: w, x: { shape: x.shape, data: Array.from(x.dataSync()) }, training, ...(probe ? { probe } : {}) });
-  const r = spawnSync(TORCH_PYTHON, [script], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
+interface TorchRequest { config: EncoderConfig; weights: Map<string, tf.Tensor>; x: tf.Tensor4D; training: boolean; probe?: number[] }
+interface TorchResult { features: number[]; shape: number[]; state: Record<string, number[]>; grads: Record<string, number[]> }
+
+/** Runs the PyTorch reference encoder on our weights for every request in one process. */
+function torchForward(requests: TorchRequest[]): TorchResult[] {
+  const payload = requests.map(({ config, weights, x, training, probe }) => {
+    const w: Record<string, { shape: number[]; data: number[] }> = {};
+    for (const [name, t] of weights) w[name] = { shape: t.shape, data: Array.from(t.dataSync()) };
+    return { config, weights: w, x: { shape: x.shape, data: Array.from(x.dataSync()) }, training, ...(probe ? { probe } : {}) };
+  });
+  const r = spawnSync(TORCH_PYTHON, [script], { input: JSON.stringify(payload), encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, `PyTorch reference failed (apt-get install python3-torch): ${r.stderr}`);
-  return JSON.parse(r.stdout) as { features: number[]; shape: number[]; state: Record<string, number[]>; grads: Record<string, number[]> };
+  return JSON.parse(r.stdout) as TorchResult[];
 }
 
 function randomImages(seed: number, shape: [number, number, number, number]): tf.Tensor4D {
@@ -47,41 +52,50 @@ const cases: Array<[string, Partial<EncoderConfig>, number]> = [
   ['resnet18 bn', { arch: 'resnet18', width: 4, inputSize: 16, norm: 'bn' }, 16],
 ];
 
-for (const [label, partial, size] of cases) {
-  test(`encoder (${label}) matches a PyTorch model built from the same named weights`, () => {
-    const config = encoderConfig(partial);
-    const enc = createEncoder(config, { seed: 3 });
-    const x = randomImages(7, [3, size, size, 1]);
-    perturbNorms(enc.weights().federated, 9);
-    for (const training of config.norm === 'bn' ? [false, true] : [true]) {
-      const all = new Map<string, tf.Tensor>([...enc.weights().federated, ...enc.weights().local]);
-      const want = torchForward(config, all, x, training);
-      const got = enc.apply(x, training);
-      assert.deepEqual(got.shape, [3, enc.featureDim]);
+// Every encoder and input is built up front so that one PyTorch process answers all the cases.
+const prepared = cases.map(([label, partial, size]) => {
+  const config = encoderConfig(partial);
+  const enc = createEncoder(config, { seed: 3 });
+  perturbNorms(enc.weights().federated, 9);
+  const x = randomImages(7, [3, size, size, 1]);
+  const all = new Map<string, tf.Tensor>([...enc.weights().federated, ...enc.weights().local]);
+  const modes = config.norm === 'bn' ? [false, true] : [true];
+  return { label, config, enc, x, modes, requests: modes.map((training) => ({ config, weights: all, x, training })) };
+});
+const gradConfig = encoderConfig({ arch: 'resnet18', width: 4, inputSize: 16, norm: 'gn', groups: 2 });
+const gradEnc = createEncoder(gradConfig, { seed: 5 });
+perturbNorms(gradEnc.weights().federated, 6);
+const gradX = randomImages(8, [2, 16, 16, 1]);
+const probeRng = new Rng(10);
+const probe = Array.from({ length: 2 * gradEnc.featureDim }, () => probeRng.normal());
+const torchResults = torchForward([...prepared.flatMap((p) => p.requests), { config: gradConfig, weights: gradEnc.weights().federated, x: gradX, training: true, probe }]);
+
+let next = 0;
+for (const p of prepared) {
+  const results = p.modes.map(() => torchResults[next++]!);
+  test(`encoder (${p.label}) matches a PyTorch model built from the same named weights`, () => {
+    p.modes.forEach((training, k) => {
+      const want = results[k]!;
+      const got = p.enc.apply(p.x, training);
+      assert.deepEqual(got.shape, [3, p.enc.featureDim]);
       assert.deepEqual(want.shape, got.shape);
       const g = got.dataSync();
       const scale = Math.max(...want.features.map(Math.abs));
       for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i]! - want.features[i]!) <= 1e-4 * Math.max(1, scale), `[${i}] ${g[i]} vs torch ${want.features[i]}`);
       for (const [name, values] of Object.entries(want.state)) {
-        const ours = enc.weights().local.get(name)!.dataSync();
+        const ours = p.enc.weights().local.get(name)!.dataSync();
         for (let i = 0; i < values.length; i++) assert.ok(Math.abs(ours[i]! - values[i]!) < 1e-4, `${name}[${i}] ${ours[i]} vs torch ${values[i]}`);
       }
-    }
-    enc.dispose();
+    });
+    p.enc.dispose();
   });
 }
 
 test('encoder gradients w.r.t. every weight match PyTorch autograd (ResNet-18, GroupNorm)', () => {
-  const config = encoderConfig({ arch: 'resnet18', width: 4, inputSize: 16, norm: 'gn', groups: 2 });
-  const enc = createEncoder(config, { seed: 5 });
-  perturbNorms(enc.weights().federated, 6);
-  const x = randomImages(8, [2, 16, 16, 1]);
-  const rng = new Rng(10);
-  const probe = Array.from({ length: 2 * enc.featureDim }, () => rng.normal());
-  const want = torchForward(config, enc.weights().federated, x, true, probe).grads;
-  const vars = enc.trainableVariables();
-  const names = new Map([...enc.weights().federated].map(([n, v]) => [v.name, n]));
-  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(enc.apply(x, true), tf.tensor2d(probe, [2, enc.featureDim]))) as tf.Scalar, vars);
+  const want = torchResults[torchResults.length - 1]!.grads;
+  const names = new Map([...gradEnc.weights().federated].map(([n, v]) => [v.name, n]));
+  const probeT = tf.tensor2d(probe, [2, gradEnc.featureDim]);
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(gradEnc.apply(gradX, true), probeT)) as tf.Scalar, gradEnc.trainableVariables());
   value.dispose();
   assert.equal(Object.keys(grads).length, Object.keys(want).length);
   for (const [varName, g] of Object.entries(grads)) {
@@ -90,7 +104,7 @@ test('encoder gradients w.r.t. every weight match PyTorch autograd (ResNet-18, G
     const scale = Math.max(1e-3, ...ref.map(Math.abs));
     for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ours[i]! - ref[i]!) <= 1e-4 * scale, `${name}[${i}]: ${ours[i]} vs torch ${ref[i]}`);
   }
-  enc.dispose();
+  gradEnc.dispose();
 });
 
 test('encoder weight names are stable, unique, and split federated vs BatchNorm running stats', () => {

@@ -50,16 +50,20 @@ test('groupNorm matches torch.nn.GroupNorm on a fixed input', () => {
 import json, sys, torch
 r = json.load(sys.stdin)
 x = torch.tensor(r["x"], dtype=torch.float64).reshape(${JSON.stringify(shape)}).permute(0, 3, 1, 2)
-gn = torch.nn.GroupNorm(r["g"], 6, eps=1e-5).double()
-gn.weight.data = torch.tensor(r["gamma"], dtype=torch.float64); gn.bias.data = torch.tensor(r["beta"], dtype=torch.float64)
-print(json.dumps(gn(x).permute(0, 2, 3, 1).flatten().tolist()))`;
-  for (const g of [2, 3]) {
-    const r = spawnSync(TORCH_PYTHON, ['-c', script], { input: JSON.stringify({ x: Array.from(data), gamma, beta, g }), encoding: 'utf8' });
-    assert.equal(r.status, 0, `PyTorch reference failed (apt-get install python3-torch): ${r.stderr}`);
-    const want = JSON.parse(r.stdout) as number[];
-    const got = run(g);
+out = []
+for g in r["groups"]:
+    gn = torch.nn.GroupNorm(g, 6, eps=1e-5).double()
+    gn.weight.data = torch.tensor(r["gamma"], dtype=torch.float64); gn.bias.data = torch.tensor(r["beta"], dtype=torch.float64)
+    out.append(gn(x).permute(0, 2, 3, 1).flatten().tolist())
+print(json.dumps(out))`;
+  const groups = [2, 3];
+  const r = spawnSync(TORCH_PYTHON, ['-c', script], { input: JSON.stringify({ x: Array.from(data), gamma, beta, groups }), encoding: 'utf8' });
+  assert.equal(r.status, 0, `PyTorch reference failed (apt-get install python3-torch): ${r.stderr}`);
+  const wants = JSON.parse(r.stdout) as number[][];
+  groups.forEach((g, k) => {
+    const got = run(g), want = wants[k]!;
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-4, `G=${g} [${i}]: ${got[i]} vs torch ${want[i]}`);
-  }
+  });
 });
 
 test('groupNorm on [N,C] normalises each sample over its group of features', () => {

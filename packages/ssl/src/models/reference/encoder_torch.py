@@ -1,10 +1,11 @@
 """PyTorch reference forward of the fedcl encoders (torchvision-style ResNet-18 BasicBlocks, small CNN),
 built with torch.nn modules from named weights, independent of the tfjs code.
 
-stdin JSON: {"config": {...EncoderConfig}, "weights": {name: {"shape": [...tfjs shape], "data": [...]}},
+stdin JSON: a list of requests (one process for all: importing torch dominates), each
+            {"config": {...EncoderConfig}, "weights": {name: {"shape": [...tfjs shape], "data": [...]}},
              "x": {"shape": [N,H,W,C], "data": [...]}, "training": bool}
              optional "probe": [...N*D]: also return d(sum(features * probe))/d(weight) for every weight
-stdout JSON: {"features": [...N*D], "shape": [N, D], "state": {name: [...]}, "grads": {name: [...]}}
+stdout JSON: a list of {"features": [...N*D], "shape": [N, D], "state": {name: [...]}, "grads": {name: [...]}}
              (state: BatchNorm running stats after the pass; grads in the tfjs layout)
 Run with Debian's /usr/bin/python3 (has torch).
 """
@@ -90,8 +91,7 @@ def build(cfg, weights):
     return nn.Sequential(*layers), net.modules, net.params
 
 
-def main():
-    req = json.load(sys.stdin)
+def evaluate(req):
     model, bns, params = build(req["config"], req["weights"])
     model.train(req["training"])
     x = tensor(req["x"]).permute(0, 3, 1, 2)
@@ -105,7 +105,11 @@ def main():
     for name, m in bns.items():
         state[f"encoder/{name}/moving_mean"] = m.running_mean.tolist()
         state[f"encoder/{name}/moving_variance"] = m.running_var.tolist()
-    print(json.dumps({"features": f.flatten().tolist(), "shape": list(f.shape), "state": state, "grads": grads}))
+    return {"features": f.flatten().tolist(), "shape": list(f.shape), "state": state, "grads": grads}
+
+
+def main():
+    print(json.dumps([evaluate(r) for r in json.load(sys.stdin)]))
 
 
 if __name__ == "__main__":
