@@ -36,7 +36,7 @@ export function checkGeometry(
  * Copies `bytes` (little-endian samples of `bytesPerSample` bytes, as WASM codecs write them)
  * out of codec memory into a typed array of the given signedness. Length: samplesPerFrame(info).
  */
-export function copySamples(codec: string, bytes: Uint8Array, bytesPerSample: 1 | 2 | 4, signed: boolean, info: FrameInfo): SampleArray {
+export function copySamples(codec: string, bytes: Uint8Array, bytesPerSample: 1 | 2, signed: boolean, info: FrameInfo): SampleArray {
   const n = samplesPerFrame(info);
   if (bytes.length < n * bytesPerSample) {
     throw corrupt(codec, `decoded ${bytes.length} bytes, expected ${n * bytesPerSample}`);
@@ -45,8 +45,7 @@ export function copySamples(codec: string, bytes: Uint8Array, bytesPerSample: 1 
   const copy = new Uint8Array(bytes.buffer, bytes.byteOffset, n * bytesPerSample).slice();
   const buf = copy.buffer;
   if (bytesPerSample === 1) return signed ? new Int8Array(buf) : copy;
-  if (bytesPerSample === 2) return signed ? new Int16Array(buf) : new Uint16Array(buf);
-  return signed ? new Int32Array(buf) : new Uint32Array(buf);
+  return signed ? new Int16Array(buf) : new Uint16Array(buf);
 }
 
 /**

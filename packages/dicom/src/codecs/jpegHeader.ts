@@ -13,8 +13,6 @@ export interface JpegHeader {
   jfif: boolean;
   /** The Adobe APP14 transform flag (0 none, 1 YCbCr, 2 YCCK), when the marker is present. */
   adobeTransform: number | undefined;
-  /** Offset of the byte just after SOI, where a marker segment can be inserted. */
-  afterSoi: number;
 }
 
 /** Parses the header, or returns undefined when the bytes are not a JPEG header (no SOI, no SOF). */
@@ -52,7 +50,6 @@ export function readJpegHeader(b: Uint8Array): JpegHeader | undefined {
         components,
         jfif,
         adobeTransform,
-        afterSoi: 2,
       };
     }
     if (marker === 0xda) return undefined;
