@@ -2,11 +2,14 @@ import type { ElementList } from '../write/element.js';
 import { acquireMr, acquireXray } from './acquire.js';
 import { type BrainLesion, lesionRadiusAt, renderBrain, sampleBrainAnatomy, sampleBrainLesion, sampleBrainView } from './brainPhantom.js';
 import { type Nodule, type RenderedPhantom, renderChest, sampleChestAnatomy, sampleChestView, sampleNodule } from './chestPhantom.js';
-import { type PlannedImage, patientIdOf } from './cohort.js';
+import { type PlannedImage, SLICE_SPACING, patientIdOf } from './cohort.js';
 import { type ImageIdentity, mrDataSet, xrayDataSet } from './imageDataSet.js';
 import { Rng } from './prng.js';
 
 /** Smallest in-plane lesion radius (anatomy units, ≈ 6 px at 256²) that counts as visible: thinner cuts are not drawn. */
+/** Millimetres between neighbouring slices, as SpacingBetweenSlices says. */
+const SLICE_MM = 6;
+
 export const MIN_VISIBLE_LESION = 0.05;
 
 export interface RenderedImage {
@@ -68,6 +71,6 @@ export function renderImage(seed: number, p: PlannedImage, size: number): Render
   const id = identity(p);
   const dataset = p.modality === 'xray'
     ? xrayDataSet(p.site, id, size, acquireXray(phantom.image, size, p.site.xray, noiseRng))
-    : mrDataSet(p.site, id, size, acquireMr(phantom.image, size, p.site.mr, noiseRng), Math.round(p.sliceZ * 600) / 10);
+    : mrDataSet(p.site, id, size, acquireMr(phantom.image, size, p.site.mr, noiseRng), Math.round((p.sliceZ * SLICE_MM) / SLICE_SPACING * 10) / 10);
   return { dataset, label: anomaly ? 1 : 0, phantom, ...(anomaly ? { anomaly } : {}) };
 }
