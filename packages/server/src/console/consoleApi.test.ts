@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { after, test } from 'node:test';
+import { io as socketClient } from 'socket.io-client';
 import { FakeSite } from '../testing/fakeSite.js';
 import { tempStore, testCoordinator } from '../testing/testCoordinator.js';
 import type { Coordinator } from '../coordinator.js';
@@ -36,7 +37,11 @@ test('a forged or signed-out session cookie is refused', async () => {
     assert.equal((await call(c, `fedcl_console=${head}.${payload}.${flipped}`, '/state')).status, 401, 'bad signature');
     const other = JSON.stringify({ alg: 'none' });
     assert.equal((await call(c, `fedcl_console=${Buffer.from(other).toString('base64url')}.${payload}.`, '/state')).status, 401, 'alg none');
+    const live = socketClient(`${c.url}/console`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
+    await new Promise<void>((resolve, reject) => (live.once('connect', resolve), live.once('connect_error', reject)));
+    const closed = new Promise<string>((resolve) => live.once('disconnect', (reason) => resolve(reason)));
     const out = await call(c, cookie, '/signout', 'POST');
+    assert.equal(await closed, 'io server disconnect', 'signing out closes the live connection of that session');
     assert.match(out.headers.get('set-cookie')!, /Max-Age=0/);
     assert.equal((await call(c, cookie, '/state')).status, 401, 'the signed-out session no longer works');
   } finally {

@@ -11,15 +11,27 @@ export const CONSOLE_NAMESPACE = '/console';
  * `round` with the round row at every state change, `changed` with what to re-read (`sites`,
  * `rounds`, `models`, `audit`) when a site connects or leaves, a model is published, or the audit
  * log grows. The audit log is watched by its last id once a second, and only while a console is
- * connected. Returns a function that stops the watcher.
+ * connected. A socket closes when its session is signed out or expires. Returns a function that
+ * stops the watcher.
  */
 export function attachConsoleNamespace(io: Server, d: { store: Store; controller: RoundController; sessions: OperatorSessions }): () => void {
   const nsp = io.of(CONSOLE_NAMESPACE);
   nsp.use(async (socket, next) => {
-    if (await d.sessions.verify(readCookie(socket.handshake.headers.cookie, SESSION_COOKIE))) return next();
+    const session = await d.sessions.verify(readCookie(socket.handshake.headers.cookie, SESSION_COOKIE));
+    if (session) {
+      socket.data.session = session.jti;
+      // A session's sockets close when it expires, like its cookie.
+      const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, session.expiresAt * 1000 - Date.now()));
+      expiry.unref();
+      socket.on('disconnect', () => clearTimeout(expiry));
+      return next();
+    }
     const err = new Error('sign in to the console first') as Error & { data: unknown };
     err.data = { code: 'token.missing' };
     next(err);
+  });
+  d.sessions.on('signout', (jti) => {
+    for (const s of nsp.sockets.values()) if (s.data.session === jti) s.disconnect(true);
   });
   const changed = (...topics: string[]) => void nsp.emit('changed', { topics });
   d.controller.on('round', (row) => {

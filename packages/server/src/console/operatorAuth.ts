@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
 
@@ -44,13 +45,14 @@ export function passwordMatches(given: string, want: string): boolean {
 /**
  * Console sessions: an HS256 JWT (jose) in an HttpOnly, SameSite=Strict cookie. The HMAC key lives
  * in `<store>/console-session.key`, so sessions survive a coordinator restart; sign-out revokes the
- * session's jti for the rest of the process.
+ * session's jti for the rest of the process and emits `signout` (live connections of it close).
  */
-export class OperatorSessions {
+export class OperatorSessions extends EventEmitter<{ signout: [string] }> {
   private readonly key: Uint8Array;
   private readonly signedOut = new Set<string>();
 
   constructor(storeDir: string, readonly ttlSeconds: number) {
+    super();
     const { value } = persistentSecret(join(storeDir, 'console-session.key'), () => randomBytes(32).toString('base64url'));
     this.key = new Uint8Array(Buffer.from(value, 'base64url'));
   }
@@ -76,6 +78,7 @@ export class OperatorSessions {
 
   signOut(jti: string): void {
     this.signedOut.add(jti);
+    this.emit('signout', jti);
   }
 
   cookie(token: string): string {
