@@ -63,6 +63,9 @@ test('unshuffled batches hold each sample\'s tensor in order, with ids and label
   }
   const dropped = await collect(new BatchLoader(ss, { batchSize: 3, size: SIZE, normalisation: NORM, shuffle: false, dropLast: true, open: async (f) => fakeSource(f) }).epoch(0));
   assert.equal(dropped.length, 2);
+  // Fewer samples than one batch with dropLast: no batch, and no error (everything was readable).
+  const none = await collect(new BatchLoader(ss.slice(0, 2), { batchSize: 3, size: SIZE, normalisation: NORM, dropLast: true, open: async (f) => fakeSource(f) }).epoch(0));
+  assert.equal(none.length, 0);
 });
 
 test('shuffling: each epoch is a permutation fixed by (seed, epoch); epochs and seeds differ', async () => {

@@ -117,7 +117,7 @@ export class BatchLoader {
 
   /**
    * The batches of one epoch. Abandoning the iteration (break) stops the background work.
-   * Throws when not one sample of the epoch could be read.
+   * Throws when not one sample of the epoch could be read (not when dropLast leaves no batch).
    */
   async *epoch(epoch = 0): AsyncGenerator<Batch, void, undefined> {
     const o = this.options;
@@ -128,6 +128,7 @@ export class BatchLoader {
     this.last = budget;
     const ready: Batch[] = [];
     let finished = false;
+    let loadedAny = false;
     let failure: unknown;
     let cancelled = false;
     let wake: (() => void) | undefined;
@@ -162,6 +163,7 @@ export class BatchLoader {
             if (sample.ids) item.ids = sample.ids;
             if (sample.label !== undefined) item.label = sample.label;
             items.push(item);
+            loadedAny = true;
           }
         }
         if (cancelled || items.length === 0 || (o.dropLast && items.length < o.batchSize)) {
@@ -199,7 +201,7 @@ export class BatchLoader {
         yielded++;
         yield batch;
       }
-      if (yielded === 0) {
+      if (yielded === 0 && !loadedAny) {
         const first = [...this.quarantine.values()][0];
         throw new Error(
           `no sample of epoch ${epoch} could be read (${this.quarantine.size} file(s)/frame(s) quarantined${first ? `; first: [${first.code}] ${first.message}` : ''})`,
