@@ -23,6 +23,7 @@ let north: FakeSite;
 let south: FakeSite;
 const userData = mkdtempSync(join(tmpdir(), 'fedcl-chromium-'));
 const downloads = mkdtempSync(join(tmpdir(), 'fedcl-dl-'));
+const requested: string[] = [];
 
 before(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`the console browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (or set FEDCL_CHROMIUM)`);
@@ -41,6 +42,7 @@ before(async () => {
   });
   browser = context.browser()!;
   page = context.pages()[0] ?? (await context.newPage());
+  page.on('request', (r) => requested.push(r.url()));
   mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -110,6 +112,8 @@ test('sign in, see both sites, and watch a round complete live', async () => {
   assert.equal(cookie.sameSite, 'Strict');
   await page.waitForSelector('#live[data-live="yes"]');
   assert.equal(await page.textContent('#federation-name'), 'test');
+  // Marks this document: if anything below reloaded the page, the mark would be gone.
+  await page.evaluate(() => ((window as unknown as { fedclMark: number }).fedclMark = 42));
 
   await view('sites');
   await page.waitForSelector('#sites-table tr[data-site="north"][data-status="offline"]');
@@ -161,6 +165,10 @@ test('sign in, see both sites, and watch a round complete live', async () => {
   await page.waitForSelector('figure[data-metric="loss"] canvas');
   await page.waitForSelector('figure[data-metric="knnAccuracy"] canvas');
   await shot('charts');
+  assert.equal(await page.evaluate(() => (window as unknown as { fedclMark?: number }).fedclMark), 42, 'every update above arrived without a reload');
+  const foreign = requested.filter((u) => !u.startsWith(`${c.url}/`) && !u.startsWith(c.url.replace('http', 'ws')));
+  assert.ok(requested.some((u) => u.endsWith('/console/assets/app.js')), 'requests were recorded');
+  assert.deepEqual(foreign, [], 'the console loads nothing from outside the coordinator (no CDN)');
 });
 
 test('a model version shows its provenance and downloads as safetensors and tfjs', async () => {
