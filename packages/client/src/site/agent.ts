@@ -55,6 +55,8 @@ export interface SiteAgentOptions {
   onRound?: (r: SiteRoundReport) => void;
   /** Reconnection backoff (ms): first delay and cap. Defaults 500 and 30000. */
   backoff?: { initialMs?: number; maxMs?: number };
+  /** Upload chunk size in bytes (default and maximum: the protocol's 1 MiB). */
+  chunkSize?: number;
 }
 
 export class SiteAgentError extends Error {
@@ -98,6 +100,8 @@ export class SiteAgent {
   run(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.fatal = (err) => {
+        // Settle as a failure: stop() would otherwise resolve run() first.
+        this.resolveRun = undefined;
         this.stop();
         reject(err);
       };
@@ -129,13 +133,18 @@ export class SiteAgent {
     this.socket = socket;
     socket.on('connect', () => this.log(`connected to ${identity.coordinatorUrl} as ${this.siteId}`));
     socket.on('disconnect', (reason) => {
-      if (!this.stopped) this.log(`disconnected (${reason}); reconnecting`);
+      if (this.stopped) return;
+      this.log(`disconnected (${reason}); reconnecting`);
+      // socket.io does not reconnect by itself after a server-side disconnect (a coordinator
+      // shutting down, or revoking this site): reconnect, so a restart is survived and a
+      // revocation surfaces as a refused handshake.
+      if (reason === 'io server disconnect') this.reconnectLater(socket);
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => void this.onConnectError(socket, err));
     socket.on('round.start', (start: RoundStart) => {
       if (this.seenRounds.has(start.round)) return;
       this.seenRounds.add(start.round);
-      this.queue = this.queue.then(() => this.serveRound(start)).catch((err: Error) => this.log(`round ${start.round} failed: ${err.message}`));
+      this.queue = this.queue.then(() => this.serveRound(start)).catch((err: Error & { code?: unknown }) => this.log(`round ${start.round} failed: ${typeof err.code === 'string' ? `${err.code}: ` : ''}${err.message}`));
     });
   }
 
@@ -157,7 +166,14 @@ export class SiteAgent {
     }
     this.log(`cannot connect: ${err.message}; retrying with backoff`);
     // socket.io stops retrying after a middleware refusal: retry ourselves for transient ones.
-    if (!socket.active && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), this.o.backoff?.initialMs ?? 500);
+    if (!socket.active) this.reconnectLater(socket);
+  }
+
+  /** Reconnects after the backoff's first delay (socket.io's own backoff takes over from there). */
+  private reconnectLater(socket: Socket): void {
+    setTimeout(() => {
+      if (!this.stopped && this.socket === socket && !socket.active) socket.connect();
+    }, this.o.backoff?.initialMs ?? 500);
   }
 
   /** Downloads and verifies the global model of a round: signed manifest, version, weights hash. */
@@ -219,6 +235,7 @@ export class SiteAgent {
       backend: this.o.backend,
       siteKey: this.o.identity.siteKey,
       coordinatorEncryptionKey: await importEncryptionPublicKey(this.o.identity.enrolment.coordinator.encryptionKey),
+      ...(this.o.chunkSize ? { chunkSize: this.o.chunkSize } : {}),
     });
     const reply = await this.uploadWithRetry(prepared, start);
     const report: SiteRoundReport = {
