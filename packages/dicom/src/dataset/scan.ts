@@ -38,6 +38,8 @@ export interface ScanOptions {
   /** Files parsed at once (I/O overlap), default 4. */
   concurrency?: number;
   onProgress?: (p: ScanProgress) => void;
+  /** Called with the number of files found so far while the tree is being listed (before any is read). */
+  onListing?: (found: number) => void;
   /** Reads a file's header; tests inject failures. Default: readDicomFile(path, { headerOnly: true }). */
   readHeader?: (path: string) => Promise<{ info: DicomInfo }>;
   now?: () => Date;
@@ -63,7 +65,14 @@ interface Found {
 }
 
 /** Directory walk, depth first, sorted; skips dot-files and does not follow directory symlinks. */
-async function walk(root: string, exclude: Set<string>, salt: Uint8Array, out: Found[], failures: Map<string, QuarantinedFile>): Promise<void> {
+async function walk(
+  root: string,
+  exclude: Set<string>,
+  salt: Uint8Array,
+  out: Found[],
+  failures: Map<string, QuarantinedFile>,
+  onFound?: (count: number) => void,
+): Promise<void> {
   const visit = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -89,7 +98,10 @@ async function walk(root: string, exclude: Set<string>, salt: Uint8Array, out: F
       if (!e.isFile() && !e.isSymbolicLink()) continue;
       try {
         const s = await stat(abs);
-        if (s.isFile()) out.push({ rel: toKey(relative(root, abs)), abs, size: s.size, stamp: statStamp(salt, s.size, s.mtimeMs) });
+        if (s.isFile()) {
+          out.push({ rel: toKey(relative(root, abs)), abs, size: s.size, stamp: statStamp(salt, s.size, s.mtimeMs) });
+          onFound?.(out.length);
+        }
       } catch (err) {
         failures.set(toKey(relative(root, abs)), { size: 0, stamp: '', code: 'IO_ERROR', message: `cannot stat the file (${(err as { code?: string }).code ?? String(err)})` });
       }
@@ -181,7 +193,7 @@ export async function scanDataset(root: string, options: ScanOptions): Promise<{
 
   const found: Found[] = [];
   const quarantine = new Map<string, QuarantinedFile>();
-  await walk(absRoot, new Set((options.exclude ?? []).map((p) => resolve(p))), options.salt, found, quarantine);
+  await walk(absRoot, new Set((options.exclude ?? []).map((p) => resolve(p))), options.salt, found, quarantine, options.onListing);
 
   const files: Record<string, IndexedFile> = {};
   const skipped: Record<string, SkippedFile> = {};

@@ -44,6 +44,8 @@ test('scan writes the index and a new salt beside it, and prints counts that mat
     assert.match(io.out, /Salt: .*index\.json\.salt \(new/);
     assert.match(await readFile(`${out}.salt`, 'utf8'), /^[0-9a-f]{64}\n$/);
     // Non-TTY progress: plain lines on stderr, ending at 7/7.
+    assert.match(io.err, /^listing 1 files {2}[\d.]+ files\/s/);
+    assert.match(io.err, /listing 7 files/);
     assert.match(io.err, /scan 100% 7\/7 {2}[\d.]+ files\/s/);
     assert.ok(!io.err.includes('\r'));
 

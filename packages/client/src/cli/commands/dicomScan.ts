@@ -82,15 +82,24 @@ Options:
         io.stderr.write(`fedcl dicom scan: ignoring the existing ${out} (${(err as Error).message}); reading every file\n`);
       }
     }
-    const progress = createProgress(io.stderr, { label: 'scan', unit: 'files', tty: io.stderr.isTTY === true });
+    const tty = io.stderr.isTTY === true;
+    const listing = createProgress(io.stderr, { label: 'listing', unit: 'files', tty });
+    let progress: ReturnType<typeof createProgress> | undefined;
     const { index, stats } = await scanDataset(positionals[0]!, {
       salt: salt.salt,
       previous,
       modalities,
       exclude: [out, saltPath],
-      onProgress: (p) => progress.update(p.done, p.total),
+      onListing: (found) => listing.update(found),
+      onProgress: (p) => {
+        if (!progress) {
+          listing.finish();
+          progress = createProgress(io.stderr, { label: 'scan', unit: 'files', tty, total: p.total });
+        }
+        progress.update(p.done, p.total);
+      },
     });
-    progress.finish();
+    progress?.finish();
     await writeIndex(out, index);
     io.stdout.write(
       values.json
