@@ -16,7 +16,10 @@ export interface PlannedImage {
   sliceZ: number;
   /** The lesion level for MR studies. */
   studyZ: number;
-  /** Path relative to the output folder, with `/` separators. */
+  /**
+   * Path relative to the output folder, with `/` separators. Folder names are not the Patient ID
+   * or UIDs, so a path says nothing the index should not hold.
+   */
   relativePath: string;
   transferSyntaxUID: string;
   studyDate: string;
@@ -55,7 +58,6 @@ export function planSite(seed: number, siteIndex: number, site: SiteProfile, per
     const birthDays = -rp.int(20 * 365, 85 * 365);
     const firstStudyDay = rp.int(0, 4 * 365);
     const studies = rp.chance(0.3) ? 2 : 1;
-    const patientId = `DEMO-S${siteIndex}-${pad(patient, 4)}`;
     for (let study = 1; study <= studies && out.length < perSite; study++) {
       const rs = Rng.for(seed, site.id, 'patient', patient, 'study', study);
       const studyDay = firstStudyDay + (study - 1) * rs.int(60, 400);
@@ -75,7 +77,7 @@ export function planSite(seed: number, siteIndex: number, site: SiteProfile, per
           // Slices centred on the lesion level with a random sub-spacing offset.
           sliceZ: studyZ + SLICE_SPACING * (image - 1 - (count - 1) / 2) + rs.uniform(-0.02, 0.02),
           studyZ,
-          relativePath: `${site.id}/${patientId}/ST${study}/SE1/IM${image}.dcm`,
+          relativePath: `${site.id}/P${pad(patient, 4)}/ST${study}/SE1/IM${image}.dcm`,
           transferSyntaxUID: ts,
           studyDate: dateFromDays(studyDay),
           studyTime,

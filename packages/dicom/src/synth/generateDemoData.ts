@@ -77,7 +77,7 @@ function csv(rows: Row[], csvDir: string, absolute: boolean): string {
 
 /**
  * Writes the synthetic multi-site DICOM data set and its labels:
- * `out/site-<k>/<PatientID>/ST<n>/SE1/IM<n>.dcm`, `out/labels/{train,test}.csv` (all sites),
+ * `out/site-<k>/P<nnnn>/ST<n>/SE1/IM<n>.dcm`, `out/labels/{train,test}.csv` (all sites),
  * `out/labels/site-<k>-{train,test}.csv`, `out/labels/anomalies.csv` (where each anomaly is) and
  * `out/manifest.json`. Label CSVs have `path,label`, path relative to the CSV's folder unless
  * `absolutePaths`, label 1 = anomaly. Same options → byte-identical files.

@@ -26,7 +26,7 @@ test('demo-data writes the sites and labels, and its JSON summary agrees with th
     assert.equal(testRows.length, summary.test.images);
     assert.equal(train.filter((l) => l.endsWith(',1')).length, summary.train.anomalies);
     assert.equal(testRows.filter((l) => l.endsWith(',1')).length, summary.test.anomalies);
-    assert.match(train[0]!, /^\.\.\/site-\d\/DEMO-S\d-\d{4}\/ST\d\/SE1\/IM\d\.dcm,[01]$/);
+    assert.match(train[0]!, /^\.\.\/site-\d\/P\d{4}\/ST\d\/SE1\/IM\d\.dcm,[01]$/);
     assert.match(io.err, /demo-data: 24 images in/);
   } finally {
     await rm(root, { recursive: true, force: true });

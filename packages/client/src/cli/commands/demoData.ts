@@ -15,7 +15,7 @@ anomaly prevalence): chest-radiograph-like DX/CR and brain-MR-slice-like images,
 with an anomaly (lung nodule / white-matter lesion), several images per patient and study.
 Nothing in it is patient data. Same options give byte-identical files.
 
-  DIR/site-<k>/<PatientID>/ST<n>/SE1/IM<n>.dcm
+  DIR/site-<k>/P<nnnn>/ST<n>/SE1/IM<n>.dcm
   DIR/labels/train.csv, test.csv        path,label for all sites (patient-level split)
   DIR/labels/site-<k>-train.csv, ...    the same per site
   DIR/labels/anomalies.csv              where each anomaly is (for checking, not for training)
