@@ -30,7 +30,22 @@ export const featureDimOf = (c: EncoderConfig): number => 8 * c.width;
  * exceed it), momentum 0.99 (paper 0.999; faster for small data), BYOL τ_base 0.996, SupCon τ 0.1,
  * triplet margin 0.2 with batch-hard mining. Heads follow the papers with hidden sizes scaled to D.
  */
+const KEYS: Record<MethodName, string[]> = {
+  simclr: ['temperature'],
+  moco: ['temperature', 'queueSize', 'momentum'],
+  byol: ['predictor', 'tauBase'],
+  supcon: ['temperature'],
+  triplet: ['margin', 'mining'],
+};
+
 export function resolveMethodConfig(config: MethodConfig): ResolvedMethodConfig {
+  const allowed = KEYS[config.method as MethodName];
+  if (allowed) {
+    const unknown = Object.keys(config).filter((k) => !['method', 'encoder', 'projector', 'seed', ...allowed].includes(k));
+    if (unknown.length) {
+      throw new SslConfigError(`${config.method}: unknown option(s) ${unknown.join(', ')}; allowed: encoder, projector, seed, ${allowed.join(', ')}`);
+    }
+  }
   const encoder = encoderConfig(config.encoder);
   const d = featureDimOf(encoder);
   const seed = config.seed ?? 0;

@@ -186,5 +186,7 @@ test('method configs are validated in one place, naming the key', () => {
   assert.throws(() => createMethod({ method: 'moco', encoder: tiny, momentum: 1.5 }), /momentum = 1.5/);
   assert.throws(() => createMethod({ method: 'byol', encoder: tiny, tauBase: -1 }), /tauBase = -1/);
   assert.throws(() => createMethod({ method: 'simsiam' } as never), /method = 'simsiam' is unknown/);
+  assert.throws(() => createMethod({ method: 'simclr', temprature: 0.1 } as never), /simclr: unknown option\(s\) temprature/);
+  assert.throws(() => createMethod({ method: 'moco', encoder: { ...tiny, depth: 50 } } as never), /encoder: unknown option\(s\) depth/);
   assert.throws(() => createMethod({ method: 'simclr', encoder: tiny, projector: [{ in: 5, out: 8 }] }), /projector input 5 must equal .* 32/);
 });

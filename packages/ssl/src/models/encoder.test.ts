@@ -138,6 +138,7 @@ test('same seed gives identical weights; a different seed does not', () => {
 test('config validation and weight assignment errors name the problem', () => {
   assert.throws(() => encoderConfig({ width: 0 }), (e: Error) => e instanceof SslConfigError && /encoder.width = 0/.test(e.message));
   assert.throws(() => encoderConfig({ arch: 'vgg' as never }), /encoder.arch = "vgg"/);
+  assert.equal(encoderConfig({ norm: undefined, width: 8 }).norm, 'gn');
   const enc = createEncoder({ arch: 'smallcnn', width: 4 });
   const fed = enc.weights().federated;
   assert.throws(() => assignByName(fed, new Map([['encoder/nope', new Float32Array(1)]]), false), WeightMismatchError);

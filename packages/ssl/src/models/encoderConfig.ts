@@ -11,11 +11,16 @@ export const DEFAULT_ENCODER: EncoderConfig = {
   stem: 'auto',
 };
 
-/** Fills defaults and validates; throws SslConfigError naming the bad key and value. */
+/** Fills defaults (also for keys given as undefined) and validates; throws SslConfigError naming the bad key and value. */
 export function encoderConfig(partial: Partial<EncoderConfig> = {}): EncoderConfig {
-  const c = { ...DEFAULT_ENCODER, ...partial };
+  const unknown = Object.keys(partial).filter((k) => !(k in DEFAULT_ENCODER));
+  if (unknown.length) {
+    throw new SslConfigError(`encoder: unknown option(s) ${unknown.join(', ')}; allowed: ${Object.keys(DEFAULT_ENCODER).join(', ')}`);
+  }
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const c = { ...DEFAULT_ENCODER, ...given } as EncoderConfig;
   const bad = (key: string, want: string) =>
-    new SslConfigError(`encoder.${key} = ${JSON.stringify((c as Record<string, unknown>)[key])} is invalid; expected ${want}`);
+    new SslConfigError(`encoder.${key} = ${JSON.stringify((c as unknown as Record<string, unknown>)[key])} is invalid; expected ${want}`);
   if (c.arch !== 'resnet18' && c.arch !== 'smallcnn') throw bad('arch', "'resnet18' or 'smallcnn'");
   if (!Number.isInteger(c.width) || c.width < 1 || c.width > 512) throw bad('width', 'an integer in [1, 512]');
   if (!Number.isInteger(c.inChannels) || c.inChannels < 1 || c.inChannels > 16) throw bad('inChannels', 'an integer in [1, 16]');
