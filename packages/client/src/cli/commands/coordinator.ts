@@ -54,8 +54,8 @@ Environment: FEDCL_ADMIN_TOKEN sets adminToken when the file has none.
     });
     const c = await startCoordinator(raw);
     const r = c.store.latestRound();
-    const info = { url: c.url, federation: c.config.federation, store: c.store.dir, round: r ? { round: r.round, status: r.status } : null, model: c.store.latestModel()?.version ?? null };
-    io.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `fedcl coordinator '${info.federation}' listening on ${info.url} (store ${info.store}; model ${info.model ?? 'none yet'}; round ${r ? `${r.round} ${r.status}` : 'none'})\n`);
+    const info = { url: c.url, console: c.console.url, federation: c.config.federation, store: c.store.dir, round: r ? { round: r.round, status: r.status } : null, model: c.store.latestModel()?.version ?? null };
+    io.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `fedcl coordinator '${info.federation}' listening on ${info.url} (store ${info.store}; model ${info.model ?? 'none yet'}; round ${r ? `${r.round} ${r.status}` : 'none'})\nconsole: ${c.console.url} (${c.console.signIn})\n`);
     c.controller.on('round', (row) => io.stderr.write(`round ${row.round}: ${row.status}${row.closeReason ? ` (${row.closeReason})` : ''}\n`));
     await new Promise<void>((done) => {
       const stop = () => {

@@ -38,7 +38,7 @@ Options (defaults: ${DEMO_DEFAULTS.sites} sites × ${DEMO_DEFAULTS.perSite} imag
       labelFraction: numberOption('label-fraction', values['label-fraction'] as string | undefined, DEMO_DEFAULTS.labelFraction, 1e-4, 1),
       seed: numberOption('seed', values.seed as string | undefined, 1, 0, 2 ** 31 - 1),
       log,
-      onCoordinator: (c) => log(`    coordinator: ${c.url}`),
+      onCoordinator: (c) => log(`    coordinator: ${c.url} — watch it live in the console: ${c.console.url} (${c.console.signIn})`),
     });
     io.stdout.write(`\n${comparisonTable(result)}\nfinished in ${Math.round(result.seconds)} s; everything is in ${out} (reports: ${join(out, 'classifiers', '*', 'report.html')})\n`);
     return 0;
