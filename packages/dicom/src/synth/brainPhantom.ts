@@ -76,7 +76,7 @@ function ventricles(a: BrainAnatomy, u: number, v: number, z: number): number {
   const size = a.ventricleSize * level;
   if (size < 0.05) return 0;
   let vent = 0;
-  for (const side of [-1, 1]) {
+  for (let side = -1; side <= 1; side += 2) {
     // Frontal horns: curved bananas either side of the midline.
     const cu = side * 0.07 * size;
     const du = (u - cu - side * 0.12 * (v + 0.1) ** 2) / (0.075 * size);

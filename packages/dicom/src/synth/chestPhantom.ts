@@ -71,7 +71,7 @@ export function sampleChestView(rng: Rng): ChestView {
 /** How much of (u, v) is lung, 0..1, for the given breath hold. */
 export function lungField(a: ChestAnatomy, inspiration: number, u: number, v: number): number {
   let lung = 0;
-  for (const side of [-1, 1]) {
+  for (let side = -1; side <= 1; side += 2) {
     const cx = side * a.lungCentreX;
     const cy = -0.08 + (a.diaphragm - 0.47) * 0.5;
     const h = a.lungHeight * inspiration;
@@ -91,7 +91,7 @@ export function lungField(a: ChestAnatomy, inspiration: number, u: number, v: nu
 /** How much of (u, v) is heart shadow, 0..1. */
 function heartField(a: ChestAnatomy, inspiration: number, u: number, v: number): number {
   const hx = 0.1 + a.heartShift;
-  const hy = 0.3 + (1 - inspiration) * 0.3;
+  const hy = 0.24 + (1 - inspiration) * 0.3;
   const du = (u - hx) / (0.3 * a.heartSize);
   const dv = (v - hy) / (0.24 * a.heartSize);
   return 1 - smoothstep(0.6, 1.0, du * du + dv * dv);
@@ -156,7 +156,8 @@ export function renderChest(size: number, a: ChestAnatomy, view: ChestView, nodu
       d += body * 0.12 * (1 - smoothstep(0.1 + 0.04 * Math.max(0, -v), 0.2 + 0.04 * Math.max(0, -v), Math.abs(u)));
       const spine = 1 - smoothstep(0.045, 0.065, Math.abs(u));
       d += 0.12 * spine * (0.8 + 0.2 * Math.cos((2 * Math.PI * v) / 0.11));
-      d += 0.13 * heartField(a, view.inspiration, u, v) * body;
+      // The heart sits on the diaphragm: below it, its shadow merges into the abdomen.
+      d += 0.13 * heartField(a, view.inspiration, u, v) * body * (1 - smoothstep(a.diaphragm - 0.04, a.diaphragm + 0.04, v));
       // Below the domes: liver / abdomen soft tissue.
       d += 0.08 * body * smoothstep(a.diaphragm - 0.05, a.diaphragm + 0.1, v) * (1 - lung);
       if (nodule) {
