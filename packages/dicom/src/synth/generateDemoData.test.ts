@@ -127,6 +127,17 @@ test('demo data: dcmdump -E clean, pydicom reads exact pixels, site profiles as 
   assert.equal(manifest.sites.length, 3);
 });
 
+test('a rerun into the same folder replaces the earlier data set; a folder with other content is refused', async () => {
+  const out = join(root, 'rerun');
+  await generateDemoData({ sites: 2, perSite: 8, size: 32, seed: 1, out });
+  await generateDemoData({ sites: 1, perSite: 4, size: 32, seed: 1, out });
+  const left = files(out).filter((f) => f.endsWith('.dcm'));
+  assert.equal(left.length, 4, `only the second run's images remain: ${left.join(' ')}`);
+  const other = join(root, 'other');
+  await generateDemoData({ sites: 1, perSite: 1, size: 32, seed: 1, out: join(other, 'x') });
+  await assert.rejects(generateDemoData({ sites: 1, perSite: 1, size: 32, seed: 1, out: other }), /not empty and holds no earlier demo data/);
+});
+
 test('absolute label paths when asked', async () => {
   const out = join(root, 'abs');
   await generateDemoData({ sites: 1, perSite: 3, size: 32, seed: 1, out, absolutePaths: true });

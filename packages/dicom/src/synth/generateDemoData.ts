@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadPixelEncoders } from '../write/wasmEncoders.js';
@@ -58,6 +58,32 @@ interface Row {
   anomaly?: { kind: string; u: number; v: number; radius: number };
 }
 
+/**
+ * Makes `out` ready for a fresh data set: an empty or missing folder is fine; an earlier demo
+ * data set (it has our manifest) is removed first, so no stale image from a larger earlier run
+ * stays behind to be picked up by a scan; anything else is refused rather than mixed into.
+ */
+async function clearPreviousRun(out: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(out);
+  } catch {
+    return;
+  }
+  if (entries.length === 0) return;
+  let manifest: { generator?: string } = {};
+  try {
+    manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { generator?: string };
+  } catch {
+    // no readable manifest: not ours
+  }
+  if (manifest.generator !== 'fedcl demo-data') {
+    throw new Error(`${out} is not empty and holds no earlier demo data (no fedcl manifest.json); choose an empty or new folder`);
+  }
+  const ours = entries.filter((e) => /^site-\d+$/.test(e) || e === 'labels' || e === 'manifest.json');
+  await Promise.all(ours.map((e) => rm(join(out, e), { recursive: true, force: true })));
+}
+
 async function renderInWorker(pool: RenderPool, job: Omit<RenderJob, 'id'>, what: string): Promise<{ bytes: Uint8Array; label: 0 | 1; anomaly?: Row['anomaly'] }> {
   const reply = await pool.run(job);
   if (reply.error !== undefined || !reply.bytes || reply.label === undefined) throw new Error(`rendering ${what} failed: ${reply.error}`);
@@ -80,7 +106,8 @@ function csv(rows: Row[], csvDir: string, absolute: boolean): string {
  * `out/site-<k>/P<nnnn>/ST<n>/SE1/IM<n>.dcm`, `out/labels/{train,test}.csv` (all sites),
  * `out/labels/site-<k>-{train,test}.csv`, `out/labels/anomalies.csv` (where each anomaly is) and
  * `out/manifest.json`. Label CSVs have `path,label`, path relative to the CSV's folder unless
- * `absolutePaths`, label 1 = anomaly. Same options → byte-identical files.
+ * `absolutePaths`, label 1 = anomaly. Same options → byte-identical files. An earlier demo data
+ * set in `out` is replaced; a non-empty folder holding anything else is refused.
  */
 export async function generateDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
   const { sites, perSite, seed, size } = options;
@@ -88,6 +115,7 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
   if (!Number.isInteger(perSite) || perSite < 1) throw new RangeError(`per-site must be a positive integer, got ${perSite}`);
   if (!Number.isInteger(size) || size < 32 || size > 2048) throw new RangeError(`size must be an integer in [32, 2048], got ${size}`);
   const out = resolve(options.out);
+  await clearPreviousRun(out);
   const plans = Array.from({ length: sites }, (_, i) => planSite(seed, i + 1, siteProfile(i + 1), perSite));
   const total = plans.reduce((n, p) => n + p.length, 0);
   const workers = Math.min(options.workers ?? Math.min(4, availableParallelism()), total);
