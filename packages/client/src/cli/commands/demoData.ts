@@ -13,7 +13,8 @@ Writes realistic synthetic DICOM for N sites, each with its own scanner profile 
 window, noise, MONOCHROME1/2, rescale, pixel representation, transfer syntax, modality mix,
 anomaly prevalence): chest-radiograph-like DX/CR and brain-MR-slice-like images, a minority
 with an anomaly (lung nodule / white-matter lesion), several images per patient and study.
-Nothing in it is patient data. Same options give byte-identical files.
+Nothing in it is patient data. Same options give byte-identical files. An earlier demo
+data set in DIR is replaced; a non-empty DIR holding anything else is refused.
 
   DIR/site-<k>/P<nnnn>/ST<n>/SE1/IM<n>.dcm
   DIR/labels/train.csv, test.csv        path,label for all sites (patient-level split)
