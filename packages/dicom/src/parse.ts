@@ -5,6 +5,7 @@ import { readInfo, TAG } from './attributes.js';
 import { DicomError, isDicomError } from './errors.js';
 import { DicomImage } from './image.js';
 import { isEncapsulatedSyntax } from './codecs/index.js';
+import { LONG_VRS, rewrite64BitVrs } from './vr64.js';
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
   EXPLICIT_VR_BIG_ENDIAN,
@@ -46,8 +47,6 @@ export function guessRawTransferSyntax(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
-
 /**
  * Walks a File Meta group (explicit VR little endian) starting at `start`.
  * @returns the byte position just after it, and its Transfer Syntax UID if present.
@@ -77,7 +76,7 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
   const out = new Uint8Array(position + inflated.length);
   out.set(bytes.subarray(0, position), 0);
   out.set(inflated, position);
-  return out;
+  return rewrite64BitVrs(out, position, true);
 }
 
 function messageOf(err: unknown): string {
@@ -163,6 +162,9 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
   let { bytes: input, rawSyntax } = layout(bytes, file);
   /** The syntax of the pixel data when it differs from the one the data set is parsed with. */
   let pixelSyntax: string | undefined;
+  /** Where the data set starts in `input`, and the syntax its VRs are encoded with. */
+  let dataSetStart = 0;
+  let vrSyntax = rawSyntax;
   if (rawSyntax === undefined) {
     // Some writers leave out the Transfer Syntax UID, or declare explicit VR over an implicit
     // VR data set (or the reverse): the data set itself is then believed, as pydicom does.
@@ -170,18 +172,28 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
     const declared = meta.transferSyntax;
     const guessed = guessRawTransferSyntax(input.subarray(meta.end));
     const mismatch = declared !== undefined && guessed !== undefined && guessed !== declared;
+    dataSetStart = meta.end;
+    vrSyntax = declared;
     if (declared === undefined || (NATIVE_VR_SYNTAXES.has(declared) && mismatch)) {
       if (guessed === undefined) {
         throw new DicomError('NOT_DICOM', 'the File Meta group has no Transfer Syntax UID (0002,0010) and the data set after it is not recognisable', { file });
       }
       input = input.subarray(meta.end);
       rawSyntax = guessed;
+      vrSyntax = guessed;
+      dataSetStart = 0;
     } else if (mismatch && guessed === IMPLICIT_VR_LITTLE_ENDIAN && isEncapsulatedSyntax(declared)) {
       // A compressed syntax over an implicit VR data set: parse implicit, decode as declared.
       input = input.subarray(meta.end);
       rawSyntax = guessed;
       pixelSyntax = declared;
+      vrSyntax = guessed;
+      dataSetStart = 0;
     }
+  }
+  // Deflated data sets are rewritten after inflation (`inflater`).
+  if (vrSyntax !== IMPLICIT_VR_LITTLE_ENDIAN && vrSyntax !== DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) {
+    input = rewrite64BitVrs(input, dataSetStart, vrSyntax !== EXPLICIT_VR_BIG_ENDIAN);
   }
   // Nothing after Pixel Data is needed (trailing padding can be megabytes of empty elements),
   // so parsing stops at its tag; encapsulated fragments are then read on their own.
