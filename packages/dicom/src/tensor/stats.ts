@@ -134,10 +134,18 @@ function percentilesInRange(a: Float32Array, min: number, max: number, ranks: re
   if (min === max) return ranks.map(() => min);
   const scale = BINS / (max - min);
   const last = BINS - 1;
+  // Counts and per-bin extremes in one pass: a bin holding a single distinct value (the usual
+  // case for integer pixel data) answers an order statistic without gathering its values.
   const counts = new Int32Array(BINS);
+  const binLow = new Float64Array(BINS).fill(Infinity);
+  const binHigh = new Float64Array(BINS).fill(-Infinity);
   for (let i = 0; i < n; i++) {
-    const b = ((a[i]! - min) * scale) | 0;
-    counts[b > last ? last : b]!++;
+    const v = a[i]!;
+    let b = ((v - min) * scale) | 0;
+    if (b > last) b = last;
+    counts[b]!++;
+    if (v < binLow[b]!) binLow[b] = v;
+    if (v > binHigh[b]!) binHigh[b] = v;
   }
   const starts = new Int32Array(BINS);
   for (let b = 1; b < BINS; b++) starts[b] = starts[b - 1]! + counts[b - 1]!;
@@ -158,38 +166,32 @@ function percentilesInRange(a: Float32Array, min: number, max: number, ranks: re
     const k = Math.floor(r);
     return { k, t: r - k, next: Math.min(n - 1, k + 1) };
   });
-  // Bin → index into `buckets` (−1: not needed), so the gather pass is one typed-array lookup per value.
+  // Bins that need their values gathered: those of a wanted order statistic holding more than
+  // one distinct value. Bin → index into `buckets` (−1: not gathered).
   const slot = new Int32Array(BINS).fill(-1);
   const buckets: Float32Array[] = [];
   for (const w of wanted) {
     for (const k of [w.k, w.next]) {
       const b = binOf(k);
-      if (slot[b] === -1) {
+      if (slot[b] === -1 && binLow[b] !== binHigh[b]) {
         slot[b] = buckets.length;
         buckets.push(new Float32Array(counts[b]!));
       }
     }
   }
-  const fill = new Uint32Array(buckets.length);
-  // Per bucket min and max: a bucket of one repeated value (the background of an MR, say)
-  // needs no selection at all.
-  const lows = new Float64Array(buckets.length).fill(Infinity);
-  const highs = new Float64Array(buckets.length).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    const v = a[i]!;
-    const b = ((v - min) * scale) | 0;
-    const j = slot[b > last ? last : b]!;
-    if (j >= 0) {
-      buckets[j]![fill[j]!++] = v;
-      if (v < lows[j]!) lows[j] = v;
-      if (v > highs[j]!) highs[j] = v;
+  if (buckets.length > 0) {
+    const fill = new Uint32Array(buckets.length);
+    for (let i = 0; i < n; i++) {
+      const v = a[i]!;
+      const b = ((v - min) * scale) | 0;
+      const j = slot[b > last ? last : b]!;
+      if (j >= 0) buckets[j]![fill[j]!++] = v;
     }
   }
   const orderStat = (k: number) => {
     const b = binOf(k);
-    const j = slot[b]!;
-    if (lows[j] === highs[j]) return lows[j]!;
-    const bucket = buckets[j]!;
+    if (binLow[b] === binHigh[b]) return binLow[b]!;
+    const bucket = buckets[slot[b]!]!;
     return select(bucket, 0, bucket.length - 1, k - starts[b]!);
   };
   return wanted.map((w) => {
