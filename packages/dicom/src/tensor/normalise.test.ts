@@ -100,7 +100,10 @@ test('default policy: CR/DX use VOI, MR percentile, CT mediastinal window, other
 
 test('histogram + selection percentiles equal sorting, on random, tied, skewed, sorted, reversed and constant data', () => {
   const skewed = Float32Array.from({ length: 20000 }, (_, i) => (i % 10 < 6 ? 0 : i % 10 === 9 ? 1e6 + i : i));
-  const cases = [noise(10007, 1), noise(5000, 2, 3), skewed, Float32Array.from({ length: 4001 }, (_, i) => i), Float32Array.from({ length: 4001 }, (_, i) => -i), new Float32Array(999).fill(5), Float32Array.from([3])];
+  // Continuous values put several distinct values in every bin (the gather + select path);
+  // integer data puts one per bin (the shortcut path).
+  const continuous = Float32Array.from({ length: 30011 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+  const cases = [continuous, noise(10007, 1), noise(5000, 2, 3), skewed, Float32Array.from({ length: 4001 }, (_, i) => i), Float32Array.from({ length: 4001 }, (_, i) => -i), new Float32Array(999).fill(5), Float32Array.from([3])];
   for (const values of cases) {
     const sorted = values.slice().sort();
     for (const [lo, hi] of [[0.5, 99.5], [0, 100], [1, 99], [50, 50.5], [13.7, 86.1]] as const) {
