@@ -68,6 +68,13 @@ class BasicBlock(nn.Module):
 
 
 def build(cfg, weights):
+    """(model, BatchNorm modules by name); used by the export tests too."""
+    model, bns, _ = build_with_params(cfg, weights)
+    return model, bns
+
+
+def build_with_params(cfg, weights):
+    """(model, BatchNorm modules, {weight name: (parameter, grad -> tfjs layout)})."""
     net = Net(cfg, weights)
     w, cin = cfg["width"], cfg["inChannels"]
     layers = []
@@ -92,7 +99,7 @@ def build(cfg, weights):
 
 
 def evaluate(req):
-    model, bns, params = build(req["config"], req["weights"])
+    model, bns, params = build_with_params(req["config"], req["weights"])
     model.train(req["training"])
     x = tensor(req["x"]).permute(0, 3, 1, 2)
     f = model(x)
