@@ -18,6 +18,8 @@ interface Case {
   file: string;
   /** How the uncompressed reference copy is made; 'shipped': it comes with the test files. */
   tool: 'dcmdjpeg' | 'dcmdjpls' | 'dcmdrle' | 'gdcmconv' | 'shipped';
+  /** Extra options for the tool. */
+  args?: string[];
   /** The shipped uncompressed copy (tool 'shipped'). */
   reference?: string;
   /** Max |stored difference| allowed; 0 = exact (lossless). */
@@ -42,6 +44,12 @@ const CASES: Case[] = [
   // its DCMTK-decompressed copy.
   { file: P('SC_rgb_jpeg.dcm'), tool: 'shipped', reference: P('SC_rgb_jpeg_dcmd.dcm'), storedTolerance: 1 },
   { file: P('SC_jpeg_no_color_transform.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
+  // Header RGB over a YCbCr stream (GDCM 2.6.3; GDCM itself warns "DICOM says: RGB but JPEG
+  // says: 3"): chroma subsampled 4:2:0, luma/chroma quantisation tables, component ids 1-2-3, no
+  // JFIF/Adobe marker, so libjpeg takes it for YCbCr. The reference is DCMTK with +cg ("convert
+  // to RGB if YCbCr is guessed by the library"); DCMTK's default (+cp, trust the header), GDCM
+  // and pydicom return the YCbCr samples as if RGB: a red band comes out (76, 85, 255).
+  { file: P('SC_rgb_jpeg_lossy_gdcm.dcm'), tool: 'dcmdjpeg', args: ['+cg'], storedTolerance: 1 },
   // JPEG extended 12-bit (.51).
   { file: P('JPGExtended.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
   { file: P('JPEG-lossy.dcm'), tool: 'dcmdjpeg', storedTolerance: 1 },
@@ -78,7 +86,7 @@ function decompress(c: Case, out: string): void {
     copyFileSync(c.reference!, out);
     return;
   }
-  const args = c.tool === 'gdcmconv' ? ['--raw', c.file, out] : [c.file, out];
+  const args = c.tool === 'gdcmconv' ? ['--raw', c.file, out] : [...(c.args ?? []), c.file, out];
   try {
     execFileSync(c.tool, args, { stdio: 'pipe' });
   } catch (err) {

