@@ -13,7 +13,9 @@ import { tempStore, testCoordinator } from '../packages/server/src/testing/testC
 
 const CHROMIUM = process.env.FEDCL_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
-const SHOTS = join(import.meta.dirname, '..', 'docs', 'console');
+// Screenshots go to docs/console only when asked (FEDCL_UPDATE_SCREENSHOTS=1): a test run must not
+// rewrite tracked files. They are taken either way, so every view is rendered.
+const SHOTS = process.env.FEDCL_UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', 'docs', 'console') : mkdtempSync(join(tmpdir(), 'fedcl-console-shots-'));
 
 let c: Coordinator;
 let store: { dir: string; remove: () => void };
@@ -55,6 +57,7 @@ after(async () => {
   store?.remove();
   rmSync(userData, { recursive: true, force: true });
   rmSync(downloads, { recursive: true, force: true });
+  if (process.env.FEDCL_UPDATE_SCREENSHOTS !== '1') rmSync(SHOTS, { recursive: true, force: true });
 });
 
 const shot = (name: string, fullPage = true) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
