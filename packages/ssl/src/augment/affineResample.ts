@@ -41,8 +41,8 @@ export function affineResample(
   const [oh, ow] = outSize;
   const count = n * oh * ow;
   const fillIndex = n * h * w;
-  const index = [0, 1, 2, 3].map(() => new Int32Array(count));
-  const weight = [0, 1, 2, 3].map(() => new Float32Array(count));
+  const index = [0, 1, 2, 3].map(() => new Int32Array(count)) as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const weight = [0, 1, 2, 3].map(() => new Float32Array(count)) as [Float32Array, Float32Array, Float32Array, Float32Array];
   const fold = (i: number, len: number): number => {
     if (i >= 0 && i < len) return i;
     if (fillMode === 'nearest') return Math.min(Math.max(i, 0), len - 1);
@@ -54,18 +54,23 @@ export function affineResample(
   let k = 0;
   for (let b = 0; b < n; b++) {
     const m = matrices[b]!;
+    const [a0, a1, a2, b0, b1, b2] = [m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!];
     for (let y = 0; y < oh; y++) {
       for (let x = 0; x < ow; x++, k++) {
-        const sx = m[0]! * x + m[1]! * y + m[2]!;
-        const sy = m[3]! * x + m[4]! * y + m[5]!;
+        const sx = a0 * x + a1 * y + a2;
+        const sy = b0 * x + b1 * y + b2;
         const x0 = Math.floor(sx), y0 = Math.floor(sy);
         const fx = sx - x0, fy = sy - y0;
-        const corners: Array<[number, number, number]> = [[y0, x0, (1 - fy) * (1 - fx)], [y0, x0 + 1, (1 - fy) * fx], [y0 + 1, x0, fy * (1 - fx)], [y0 + 1, x0 + 1, fy * fx]];
-        corners.forEach(([yy, xx, wt], j) => {
-          const ry = fold(yy, h), rx = fold(xx, w);
-          index[j]![k] = ry < 0 || rx < 0 ? fillIndex : (b * h + ry) * w + rx;
-          weight[j]![k] = wt;
-        });
+        const r0 = fold(y0, h), r1 = fold(y0 + 1, h), c0 = fold(x0, w), c1 = fold(x0 + 1, w);
+        const row0 = r0 < 0 ? -1 : (b * h + r0) * w, row1 = r1 < 0 ? -1 : (b * h + r1) * w;
+        index[0][k] = row0 < 0 || c0 < 0 ? fillIndex : row0 + c0;
+        index[1][k] = row0 < 0 || c1 < 0 ? fillIndex : row0 + c1;
+        index[2][k] = row1 < 0 || c0 < 0 ? fillIndex : row1 + c0;
+        index[3][k] = row1 < 0 || c1 < 0 ? fillIndex : row1 + c1;
+        weight[0][k] = (1 - fy) * (1 - fx);
+        weight[1][k] = (1 - fy) * fx;
+        weight[2][k] = fy * (1 - fx);
+        weight[3][k] = fy * fx;
       }
     }
   }
@@ -73,7 +78,7 @@ export function affineResample(
     const flat = tf.concat([tf.reshape(images, [n * h * w, c]), tf.fill([1, c], fillValue)], 0);
     let out: tf.Tensor = tf.zeros([count, c]);
     for (let j = 0; j < 4; j++) {
-      out = tf.add(out, tf.mul(tf.gather(flat, tf.tensor1d(index[j]!, 'int32')), tf.tensor2d(weight[j]!, [count, 1])));
+      out = tf.add(out, tf.mul(tf.gather(flat, tf.tensor1d(index[j], 'int32')), tf.tensor2d(weight[j], [count, 1])));
     }
     return tf.reshape(out, [n, oh, ow, c]) as tf.Tensor4D;
   });
