@@ -87,6 +87,9 @@ test('usage errors: no --out, bad modality list, missing salt file', async () =>
   const bad = capture();
   assert.equal(await main(['dicom', 'scan', '/tmp', '--out', '/tmp/x.json', '--modality', 'MR;rm -rf'], bad), 2);
   assert.match(bad.err, /DICOM modality codes/);
+  const long = capture();
+  assert.equal(await main(['dicom', 'scan', '/nonexistent-dir', '--out', '/tmp/x.json', '--modality', 'RTDOSE,IVOCT', '--salt-file', '/nonexistent/salt'], long), 1);
+  assert.doesNotMatch(long.err, /modality codes/);
   const salt = capture();
   assert.equal(await main(['dicom', 'scan', '/tmp', '--out', '/tmp/x.json', '--salt-file', '/nonexistent/salt'], salt), 1);
   assert.match(salt.err, /\[IO_ERROR\].*salt/);

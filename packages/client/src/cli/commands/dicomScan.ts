@@ -68,7 +68,8 @@ Options:
     if (typeof values.out !== 'string') throw new UsageError('--out INDEX.json is required');
     const out = resolve(values.out);
     const modalities = typeof values.modality === 'string' ? values.modality.split(',').map((m) => m.trim()).filter(Boolean) : undefined;
-    if (modalities && modalities.some((m) => !/^[A-Za-z]{2,3}$/.test(m))) {
+    // Modality is a Code String: up to 16 of A–Z, 0–9 and underscore (CR, MR, RTDOSE, IVOCT …).
+    if (modalities && modalities.some((m) => !/^[A-Za-z0-9_]{1,16}$/.test(m))) {
       throw new UsageError(`--modality takes DICOM modality codes like CR,DX,MR,CT; got '${values.modality}'`);
     }
     const saltPath = resolve(typeof values['salt-file'] === 'string' ? values['salt-file'] : `${out}.salt`);
