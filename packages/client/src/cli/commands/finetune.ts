@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
+import { formatBackendReport, initBackend } from '@fedcl/ssl';
 import { type CliIO, type Command, numberOption, parseCommandArgs, UsageError } from '../command.js';
 import { evaluateModel, finetune, predictFiles } from '../../finetune/finetune.js';
 import type { EvaluationReport } from '../../finetune/report.js';
+
+/** Every command here computes with tfjs: pick the backend first and say which. */
+async function startBackend(io: CliIO): Promise<void> {
+  io.stderr.write(`compute backend: ${formatBackendReport(await initBackend())}\n`);
+}
 
 const ci = (v: { estimate: number; lo: number; hi: number }) => `${v.estimate.toFixed(3)} [${v.lo.toFixed(3)}, ${v.hi.toFixed(3)}]`;
 
@@ -57,6 +63,7 @@ Options:
     if (mode !== 'linear' && mode !== 'full') throw new UsageError(`--mode must be linear or full, got '${mode}'`);
     const arch = (values.arch ?? 'resnet18') as string;
     if (arch !== 'resnet18' && arch !== 'smallcnn') throw new UsageError(`--arch must be resnet18 or smallcnn, got '${arch}'`);
+    await startBackend(io);
     const report = await finetune({
       encoder: values.encoder === 'none' ? 'none' : resolve(values.encoder as string),
       train: values.train as string,
@@ -88,6 +95,7 @@ writes metrics.json, roc.svg and report.html there.
     const { values } = parseCommandArgs(argv, { model: { type: 'string' }, test: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, false);
     if (typeof values.model !== 'string') throw new UsageError('--model is required');
     if (typeof values.test !== 'string') throw new UsageError('--test is required');
+    await startBackend(io);
     const report = await evaluateModel({ model: values.model, test: values.test, ...(typeof values.out === 'string' ? { out: values.out } : {}) });
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report));
     return 0;
@@ -108,6 +116,7 @@ predicted class and every class probability (JSON, default) or file,score,predic
     if (positionals.length === 0) throw new UsageError('give at least one DICOM FILE to score');
     const format = (values.format ?? 'json') as string;
     if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got '${format}'`);
+    await startBackend(io);
     const rows = await predictFiles(values.model, positionals.map((p) => resolve(p)));
     if (format === 'json') io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else io.stdout.write(`file,score,predicted\n${rows.map((r) => `"${r.file.replace(/"/g, '""')}",${r.score},${r.predicted}`).join('\n')}\n`);
