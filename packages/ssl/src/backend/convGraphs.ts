@@ -215,3 +215,44 @@ export function conv2dBackpropFilterGraph(g: ConvGeometry): OnnxGraph {
     constants,
   };
 }
+
+/**
+ * The same gradient as one forward convolution over swapped operands: input channels as the batch,
+ * the batch as channels, dy as the filter, dilation = forward stride; then a slice and a transpose
+ * to HWIO. Cheaper than the patch matrix when there are few input channels.
+ */
+export function conv2dBackpropFilterAsConvGraph(g: ConvGeometry): OnnxGraph {
+  const spanH = (g.outHeight - 1) * g.strideHeight + 1;
+  const spanW = (g.outWidth - 1) * g.strideWidth + 1;
+  const padBottom = Math.max(0, (g.filterHeight - 1) * g.dilationHeight + spanH - g.inHeight - g.padTop);
+  const padRight = Math.max(0, (g.filterWidth - 1) * g.dilationWidth + spanW - g.inWidth - g.padLeft);
+  return {
+    inputs: [
+      { name: 'x', shape: [g.batch, g.inHeight, g.inWidth, g.inChannels] },
+      { name: 'dy', shape: [g.batch, g.outHeight, g.outWidth, g.outChannels] },
+    ],
+    outputs: [{ name: 'dw', shape: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels] }],
+    nodes: [
+      { op: 'Transpose', inputs: ['x'], outputs: ['xs'], attributes: { perm: [3, 0, 1, 2] } },
+      { op: 'Transpose', inputs: ['dy'], outputs: ['dys'], attributes: { perm: [3, 0, 1, 2] } },
+      {
+        op: 'Conv',
+        inputs: ['xs', 'dys'],
+        outputs: ['dwl'],
+        attributes: {
+          kernel_shape: [g.outHeight, g.outWidth],
+          strides: [g.dilationHeight, g.dilationWidth],
+          dilations: [g.strideHeight, g.strideWidth],
+          pads: [g.padTop, g.padLeft, padBottom, padRight],
+        },
+      },
+      { op: 'Slice', inputs: ['dwl', 'starts', 'ends', 'axes'], outputs: ['dws'] },
+      { op: 'Transpose', inputs: ['dws'], outputs: ['dw'], attributes: { perm: [2, 3, 0, 1] } },
+    ],
+    constants: [
+      { name: 'starts', values: [0, 0] },
+      { name: 'ends', values: [g.filterHeight, g.filterWidth] },
+      { name: 'axes', values: [2, 3] },
+    ],
+  };
+}

@@ -110,7 +110,12 @@ async function checkProvider(provider: 'fedcl-wasm' | 'onnxruntime-mlas'): Promi
   assert.equal(setup.kernels, provider);
   const r = rng(provider === 'fedcl-wasm' ? 11 : 12);
   const forwardCases = randomCases(provider === 'fedcl-wasm' ? 1 : 2, 24, true);
-  const gradCases = randomCases(provider === 'fedcl-wasm' ? 3 : 4, 24, false);
+  // Plus stem-like geometries (wide filter, one channel: the onnxruntime provider's other formulation).
+  const gradCases = [
+    ...randomCases(provider === 'fedcl-wasm' ? 3 : 4, 24, false),
+    { batch: 2, size: [13, 12], inChannels: 1, outChannels: 4, filter: [7, 7], stride: 2, dilation: 1, pad: 3 },
+    { batch: 3, size: [9, 9], inChannels: 2, outChannels: 3, filter: [5, 5], stride: 1, dilation: 1, pad: 'same' },
+  ] satisfies Case[];
   await tf.setBackend('cpu');
   const data = forwardCases.map((c) => ({ c, x: randomTensor([c.batch, ...c.size, c.inChannels], r), w: randomTensor([...c.filter, c.inChannels, c.outChannels], r) }));
   const gradData = gradCases.map((c) => {

@@ -2,6 +2,7 @@ import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tens
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backpropInputExpressible,
+  conv2dBackpropFilterAsConvGraph,
   conv2dBackpropFilterGraph,
   conv2dBackpropInputGraph,
   conv2dGraph,
@@ -101,9 +102,12 @@ export function ortConvKernels(runtime: OrtRuntime, fallback: Record<string, Ker
     if (!onnxAgreesWithTfjs(g)) return fallback.Conv2DBackpropFilter!(args);
     const out = backend.makeOutput([...attrs.filterShape], 'float32');
     if (util.sizeFromShape(out.shape) === 0) return out;
+    // Measured (bench/kernels.ts): the patch matrix wins except for wide filters over very few
+    // channels (a 7×7 stem on 1 channel: ~7× faster as a convolution).
+    const asConv = g.inChannels <= 4 && g.filterHeight * g.filterWidth >= 25;
     runtime.run(
-      `dw|${geometryKey(g)}`,
-      () => conv2dBackpropFilterGraph(g),
+      `dw|${asConv ? 'conv' : 'gemm'}|${geometryKey(g)}`,
+      () => (asConv ? conv2dBackpropFilterAsConvGraph(g) : conv2dBackpropFilterGraph(g)),
       { x: { data: heapView(backend, x), shape: x.shape }, dy: { data: heapView(backend, dy), shape: dy.shape } },
       { dw: { data: heapView(backend, out), shape: out.shape } },
     );
