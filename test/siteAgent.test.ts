@@ -12,7 +12,7 @@ import { initialWeights } from '../packages/client/src/site/localModel.js';
 import { openSiteData } from '../packages/client/src/site/siteData.js';
 import { trainingSpec } from '../packages/client/src/site/trainingSpec.js';
 import { SIMULATION_POLICY } from '../packages/client/src/simulate/simulate.js';
-import { daikonSlices } from './support/mrProbe.js';
+import { daikonSlices } from '../packages/ssl/src/eval/testing/mrHalfTask.js';
 
 // The real SiteAgent against a real coordinator on 127.0.0.1: tiny model and data, so each
 // round is a few steps; what is tested is the connection, not the learning.
