@@ -34,6 +34,8 @@ test('truncated files give TRUNCATED, naming where the data stops', async () => 
   }
   const deflated = readFileSync(join(PYDICOM_FILES, 'image_dfl.dcm'));
   assert.throws(() => parseDicom(deflated.subarray(0, deflated.length - 1000)), code('TRUNCATED'));
+  // Real file cut inside a sequence whose item lengths then run past the end (dicom-parser: 'maxPosition').
+  await assert.rejects(readDicomFile(join(PYDICOM_FILES, 'rtplan_truncated.dcm')), code('TRUNCATED'));
 });
 
 test('missing Rows gives INVALID_ATTRIBUTE naming the attribute (real file meta_missing_tsyntax.dcm)', async () => {

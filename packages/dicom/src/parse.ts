@@ -88,7 +88,8 @@ function messageOf(err: unknown): string {
 /** Turns a dicom-parser failure (a string, an Error or {exception, dataSet}) into a DicomError. */
 function parserError(err: unknown, file: string | undefined): DicomError {
   const msg = messageOf(err);
-  if (/past end of buffer|overrun|eof encountered|beyond|end of buffer|unexpected end of file/i.test(msg)) {
+  // 'maxPosition': a sequence or item whose declared length runs past the end of the bytes.
+  if (/past end of buffer|overrun|eof encountered|beyond|end of buffer|unexpected end of file|maxPosition/i.test(msg)) {
     return new DicomError('TRUNCATED', `the file ends inside an element (${msg}); it was cut short while copying or transferring: copy it again from the source`, { cause: err, file });
   }
   if (/basic offset table not found/.test(msg)) {
