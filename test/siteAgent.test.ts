@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { exportPublicJwk, generateSigningKeyPair } from '@fedcl/protocol';
+import { exportPublicJwk, generateSigningKeyPair, importSigningPrivateKey, issueSiteToken } from '@fedcl/protocol';
 import { startCoordinator, type Coordinator } from '@fedcl/server';
 import { initBackend } from '@fedcl/ssl';
 import { SiteAgent, SiteAgentError, type SiteRoundReport } from '../packages/client/src/site/agent.js';
@@ -178,6 +178,40 @@ test('a revoked site: run() rejects with site.revoked / token.revoked, and the c
       refused.some((e) => e.action === 'socket.connect' && (e.code === 'token.revoked' || e.code === 'site.revoked')),
       `audit: ${JSON.stringify(refused)}`,
     );
+  } finally {
+    a?.stop();
+    await c?.close();
+    h.remove();
+  }
+});
+
+test('a revoked site holding an expired token: the refresh is refused and run() rejects with site.revoked', { timeout: 30000 }, async () => {
+  const h = harness();
+  let c: Coordinator | undefined;
+  let a: SiteAgent | undefined;
+  try {
+    c = await coordinator(h, { minSites: 2 });
+    const { identity, dir } = await enrol(h, c);
+    const siteId = identity.enrolment.siteId;
+    // A token of this coordinator that expired an hour ago, as after a long outage.
+    const signingKey = await importSigningPrivateKey(JSON.parse(readFileSync(join(h.store, 'keys', 'signing.jwk.json'), 'utf8')));
+    const stale = await issueSiteToken(signingKey, {
+      issuer: 'fedcl:agent-test', audience: 'fedcl:agent-test/sites', siteId, keyThumbprint: c.store.getSite(siteId)!.jkt, ttlSeconds: 60, now: Math.floor(Date.now() / 1000) - 3600,
+    });
+    identity.enrolment = { ...identity.enrolment, accessToken: stale.token, expiresAt: stale.expiresAt };
+    c.revokeSite(siteId, 'decommissioned');
+    const run = await agent(h, identity, dir);
+    a = run.agent;
+    const err = await a.run().then(
+      () => assert.fail('run() resolved for a revoked site'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof SiteAgentError, String(err));
+    assert.equal(err.code, 'site.revoked');
+    assert.match(err.message, /refresh refused \(HTTP 403\).*revoked.*decommissioned/);
+    const refused = c.store.listAudit({ outcome: 'refused' });
+    assert.ok(refused.some((e) => e.action === 'socket.connect' && e.code === 'token.expired'), JSON.stringify(refused));
+    assert.ok(refused.some((e) => e.action === 'POST /token' && e.code === 'site.revoked'), JSON.stringify(refused));
   } finally {
     a?.stop();
     await c?.close();

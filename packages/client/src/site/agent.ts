@@ -156,7 +156,8 @@ export class SiteAgent {
         this.log('access token refreshed');
         if (!socket.active) socket.connect();
       } catch (e) {
-        this.fatal?.(new SiteAgentError('token.refresh_failed', (e as Error).message));
+        const refused = (e as { code?: unknown }).code;
+        this.fatal?.(new SiteAgentError(typeof refused === 'string' && FATAL_CONNECT.has(refused) ? refused : 'token.refresh_failed', (e as Error).message));
       }
       return;
     }

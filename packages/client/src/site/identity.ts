@@ -22,6 +22,10 @@ export interface SiteIdentity {
 
 export class IdentityError extends Error {
   override readonly name = 'IdentityError';
+  /** The coordinator's refusal code when it gave one (e.g. `site.revoked`). */
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
 }
 
 const KEY_FILE = 'site-key.jwk';
@@ -85,7 +89,9 @@ export async function refreshToken(identity: SiteIdentity, dir?: string): Promis
     audience: `fedcl:${identity.enrolment.coordinator.federation}/token`,
   });
   const { status, json } = await postJson(`${identity.coordinatorUrl}/token`, { assertion });
-  if (status !== 200) throw new IdentityError(`token refresh refused (HTTP ${status}): ${String(json.message ?? 'no reason given')}`);
+  if (status !== 200) {
+    throw new IdentityError(`token refresh refused (HTTP ${status}): ${String(json.message ?? 'no reason given')}`, typeof json.code === 'string' ? json.code : undefined);
+  }
   identity.enrolment = { ...identity.enrolment, accessToken: String(json.accessToken), expiresAt: Number(json.expiresAt) };
   if (dir) writePrivate(join(dir, ENROLMENT_FILE), JSON.stringify({ coordinatorUrl: identity.coordinatorUrl, enrolment: identity.enrolment }, null, 2));
   return identity.enrolment.accessToken;
