@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- train [--sizes 64,128] [--batch 64] [--width 32] [--steps 3] [--rounds 1] [--with-cpu]`
+ * `npm run bench -- train [--sizes 64,128] [--batch 64] [--width 32] [--steps 3] [--rounds 1] [--with-cpu] [--headline-only]`
+ * (--headline-only: only PyTorch and the default tfjs configuration, wasm + onnxruntime-mlas + fused GroupNorm.)
  * (FEDCL_BENCH_PROFILE=1 prints each tfjs worker's time per kernel to stderr.)
  *
  * SimCLR training images/s for packages/ssl's ResNet-18 encoder (1 channel, GroupNorm) on each
@@ -148,8 +149,12 @@ function spawnTfjs(spec: WorkerSpec): Measurement {
   const r = spawnSync(process.execPath, ['--import', 'tsx', `${here}train.ts`, '--worker', JSON.stringify(spec)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{"label"'));
   if (line) return JSON.parse(line) as Measurement;
-  const why = /Aborted\(\)|Out of memory|RangeError[^\n]*/.exec(r.stderr)?.[0] ?? r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('var Module')).slice(-3).join(' ');
-  return { label: spec.label, size: spec.size, batch: spec.batch, error: why === 'Aborted()' ? 'wasm heap exhausted (Aborted(): the 4 GB wasm32 heap cannot hold this step)' : why.slice(0, 400) };
+  // A full wasm heap shows as an emscripten abort or as a tensor view past the heap's end.
+  if (/Aborted\(\)|Invalid typed array length|Cannot allocate Wasm memory/.test(r.stderr)) {
+    return { label: spec.label, size: spec.size, batch: spec.batch, error: 'out of memory: the step does not fit the 4 GB wasm32 heap' };
+  }
+  const why = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('var Module') && !/^\s+at /.test(l)).slice(-3).join(' ');
+  return { label: spec.label, size: spec.size, batch: spec.batch, error: why.slice(0, 400) };
 }
 
 function spawnTorch(size: number, batch: number, width: number, steps: number, threads: number): Measurement {
@@ -172,6 +177,7 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', '3'));
   const rounds = Number(arg('rounds', '1'));
   const withCpu = process.argv.includes('--with-cpu');
+  const headlineOnly = process.argv.includes('--headline-only');
   const threads = availableParallelism();
   const results: Measurement[] = [];
   for (const size of sizes) {
@@ -181,6 +187,7 @@ async function main(): Promise<void> {
       // Single-threaded and ~several× slower: one timed step keeps the run within reason.
       { label: 'tfjs wasm + fedcl-wasm kernels (1 thread), fused GroupNorm', norm: 'fused', backend: 'wasm', kernels: 'fedcl-wasm', size, batch, width, steps: 1, threads },
     ];
+    if (headlineOnly) specs.splice(1);
     if (withCpu) specs.push({ label: 'tfjs cpu (pure JS), fused GroupNorm', norm: 'fused', backend: 'cpu', size, batch, width, steps: 1, threads });
     for (let round = 0; round < rounds; round++) {
       for (const m of [spawnTorch(size, batch, width, steps, 2), ...specs.map(spawnTfjs), spawnTorch(size, batch, width, steps, 1)]) {
