@@ -5,7 +5,8 @@
 shipped with the file, for files no tool reads). For each file: pydicom 2.3 reads it; compressed Pixel Data is first
 decompressed to explicit VR little endian by DCMTK (dcmdjpeg for JPEG, dcmdjpls for JPEG-LS) or GDCM
 (gdcmconv --raw: JPEG 2000 and anything DCMTK refuses); native and RLE data are decoded by pydicom
-itself. Then pydicom_ref.run writes each frame's stored/modality/display (and padding) float32.
+itself; a file pydicom cannot read (or finds no Pixel Data in) is retried after DCMTK's dcmconv
++te. Then pydicom_ref.run writes each frame's stored/modality/display (and padding) float32.
 stdout: JSON list, per file {"status": "ok", "frames", "decoder", "outputs": {"frame:stage": path}}
 "lossy": bool} or {"status": "unreadable" | "no-pixels" | "undecodable", "reason"}."""
 import json
@@ -51,6 +52,21 @@ def decompressed(path, syntax, index, out_dir, dcmdjpeg_args, shipped):
 
 
 def reference(item, index, out_dir):
+    result = read_reference(item, index, out_dir)
+    if result['status'] in ('unreadable', 'no-pixels'):
+        # pydicom 2.3 loses its way in some valid files (e.g. a group 0000 element in an explicit
+        # big endian data set): DCMTK rewrites the file as explicit VR little endian, then again.
+        out = os.path.join(out_dir, f'normalised{index}.dcm')
+        r = subprocess.run(['dcmconv', '+te', item['file'], out], capture_output=True, timeout=120)
+        if r.returncode == 0:
+            again = read_reference({**item, 'file': out}, index, out_dir)
+            if again['status'] == 'ok':
+                again['decoder'] = f"dcmconv +te, {again['decoder']}"
+                return again
+    return result
+
+
+def read_reference(item, index, out_dir):
     path = item['file']
     try:
         ds = pydicom.dcmread(path, force=True, stop_before_pixels=False)

@@ -9,6 +9,7 @@
  */
 import type { DataSet, Fragment } from 'dicom-parser';
 import { DicomError } from './errors.js';
+import { endOfCodestream } from './codecs/frameLayout.js';
 
 function corruptFragments(what: string): DicomError {
   return new DicomError(
@@ -70,11 +71,9 @@ function startsCodestream(byteArray: Uint8Array, f: Fragment): boolean {
   return f.length >= 2 && byteArray[f.position] === 0xff && (byteArray[f.position + 1] === 0xd8 || byteArray[f.position + 1] === 0x4f);
 }
 
-/** Ends with EOI/EOC (FFD9), allowing the trailing zero byte that pads odd-length streams. */
+/** Ends with EOI/EOC (FFD9), allowing the pad byte(s) a writer may leave after it. */
 function endsCodestream(byteArray: Uint8Array, f: Fragment): boolean {
-  let end = f.position + f.length;
-  while (end > f.position && byteArray[end - 1] === 0) end--;
-  return end - f.position >= 2 && byteArray[end - 2] === 0xff && byteArray[end - 1] === 0xd9;
+  return endOfCodestream(byteArray.subarray(f.position, f.position + f.length)) >= 0;
 }
 
 /**

