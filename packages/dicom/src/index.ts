@@ -15,7 +15,7 @@ export { BatchLoader, sampleWorkBytes, type Batch, type BatchItem, type LoaderOp
 export { DecodePool, DecodeJobError, type DecodeJob, type DecodeResult } from './loader/decodePool.js';
 export { samplesFromIndex, samplesFromFiles, framesFor, type Sample, type SampleIds, type FramePolicy, type QuarantineEntry, type IndexSampleOptions } from './loader/samples.js';
 export { seriesStatsFromIndex, type SeriesStatsProviderOptions } from './loader/seriesStatsProvider.js';
-export { permutation, mulberry32, epochSeed } from './loader/shuffle.js';
+export { permutation, groupedPermutation, mulberry32, epochSeed } from './loader/shuffle.js';
 export { scanDataset, entryFor, type ScanOptions, type ScanProgress, type ScanStats } from './dataset/scan.js';
 export { readIndex, writeIndex, validateIndex, deriveSeries, INDEX_VERSION, type DatasetIndex, type IndexedFile, type SkippedFile, type QuarantinedFile, type SeriesEntry, type IndexSummary } from './dataset/schema.js';
 export { hashIdentifier, saltFingerprint, statStamp, parseSalt, readSalt, readOrCreateSalt, type IdentifierKind } from './dataset/hash.js';

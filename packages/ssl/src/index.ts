@@ -20,6 +20,7 @@ export { resolveTrainerConfig, TrainerConfigError, type TrainerConfig } from './
 export type { Batch, BatchSource, MakeViews } from './train/batch.js';
 export { memoryBatchSource, type ImageSet } from './train/memorySource.js';
 export { augmentViews } from './train/augmentViews.js';
+export { micleViews, miclePartners } from './train/micleViews.js';
 export { dicomBatchSource, type DicomLoaderLike, type DicomSourceOptions } from './train/dicomSource.js';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, type CheckpointManifest, type TrainMetrics, type BackendInfo } from './train/checkpoint.js';
 export { ThroughputMeter, type TrainProgress } from './train/progress.js';

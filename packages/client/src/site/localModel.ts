@@ -5,6 +5,7 @@ import {
   augmentViews,
   createMethod,
   loadAugmentConfig,
+  micleViews,
   Trainer,
   type BatchSource,
   type SslMethod,
@@ -83,7 +84,8 @@ export class LocalModel {
     signal?: AbortSignal;
   }): Promise<LocalRoundResult> {
     const preset = augmentPresetFor(this.spec, o.modality);
-    const makeViews = augmentViews(loadAugmentConfig(`${AUGMENT_DIR}${preset}.yaml`));
+    const augment = loadAugmentConfig(`${AUGMENT_DIR}${preset}.yaml`);
+    const makeViews = this.spec.pairs === 'augment' ? augmentViews(augment) : micleViews(augment);
     const trainer = new Trainer({
       method: this.method,
       source: o.source,

@@ -45,8 +45,9 @@ export async function openSiteData(o: SiteDataOptions): Promise<SiteData & { ind
     modality: byModality[0]?.[0],
     source(spec: TrainingSpec) {
       const batchSize = Math.min(spec.batchSize, samples.length);
-      const loader = new BatchLoader(samples, { batchSize, size: spec.inputSize, dropLast: true, seed: spec.seed });
-      return dicomBatchSource(loader, { batchSize, dropLast: true, fingerprint: `index:${index.saltFingerprint}:${samples.length}` });
+      const grouped = spec.pairs === 'augment' ? {} : { groupBy: spec.pairs };
+      const loader = new BatchLoader(samples, { batchSize, size: spec.inputSize, dropLast: true, seed: spec.seed, ...grouped });
+      return dicomBatchSource(loader, { batchSize, dropLast: true, fingerprint: `index:${index.saltFingerprint}:${samples.length}`, ...grouped });
     },
   };
 }

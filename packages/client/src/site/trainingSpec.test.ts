@@ -37,3 +37,9 @@ test('augment preset: explicit wins, auto goes by modality', () => {
   assert.equal(augmentPresetFor(trainingSpec(), 'DX'), 'crdx');
   assert.equal(augmentPresetFor(trainingSpec(), undefined), 'crdx');
 });
+
+test('pairs: plain augmentations by default, MICLe by study or patient on request', () => {
+  assert.equal(trainingSpec().pairs, 'augment');
+  assert.equal(trainingSpec({ pairs: 'study' }).pairs, 'study');
+  assert.throws(() => trainingSpec({ pairs: 'series' }), /training\.pairs = "series": expected one of augment, study, patient/);
+});

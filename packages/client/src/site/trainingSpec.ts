@@ -21,6 +21,11 @@ export interface TrainingSpec {
   optimizer: 'adam' | 'sgd' | 'lars';
   /** Augmentation preset (configs/augment/<name>.yaml); `auto` picks by the site's main modality. */
   augment: 'auto' | 'crdx' | 'mr' | 'ct';
+  /**
+   * Positive pairs: two augmentations of one image (`augment`), or MICLe-style two images of one
+   * study or patient (`study`, `patient`; arXiv:2101.05224), each augmented.
+   */
+  pairs: 'augment' | 'study' | 'patient';
   /** NT-Xent / InfoNCE temperature (SimCLR, MoCo, SupCon); the method's default when absent. */
   temperature?: number;
   /** MoCo queue length. */
@@ -44,6 +49,7 @@ export const DEFAULT_TRAINING_SPEC: TrainingSpec = {
   learningRate: 0.001,
   optimizer: 'adam',
   augment: 'auto',
+  pairs: 'augment',
   seed: 0,
 };
 
@@ -87,6 +93,7 @@ export function trainingSpec(raw: Raw = {}): TrainingSpec {
     learningRate: positive('learningRate', r.learningRate, 10),
     optimizer: oneOf('optimizer', r.optimizer, ['adam', 'sgd', 'lars'] as const),
     augment: oneOf('augment', r.augment, ['auto', 'crdx', 'mr', 'ct'] as const),
+    pairs: oneOf('pairs', r.pairs, ['augment', 'study', 'patient'] as const),
     seed: int('seed', r.seed, 0, 2 ** 31 - 1),
   };
   if (r.temperature !== undefined) spec.temperature = positive('temperature', r.temperature, 100);

@@ -12,7 +12,7 @@ import { type FrameSource, frameToTensor } from '../tensor/toTensor.js';
 import { ByteBudget } from './budget.js';
 import { DecodeJobError, DecodePool } from './decodePool.js';
 import type { QuarantineEntry, Sample, SampleIds } from './samples.js';
-import { permutation } from './shuffle.js';
+import { groupedPermutation, permutation } from './shuffle.js';
 
 export interface LoaderOptions {
   batchSize: number;
@@ -23,6 +23,12 @@ export interface LoaderOptions {
   padValue?: number;
   /** Shuffle each epoch with permutation(seed, epoch); default true, seed 0. */
   shuffle?: boolean;
+  /**
+   * Keep the images of one study or patient next to each other in the shuffled order (groups in
+   * random order, members shuffled within), so batches hold MICLe-style pairs. Samples without
+   * ids form groups of one.
+   */
+  groupBy?: 'study' | 'patient';
   seed?: number;
   /** Batches prepared ahead of the consumer, default 2 (≥ 1). */
   prefetch?: number;
@@ -122,7 +128,11 @@ export class BatchLoader {
   async *epoch(epoch = 0): AsyncGenerator<Batch, void, undefined> {
     const o = this.options;
     const n = this.samples.length;
-    const order = o.shuffle ? permutation(n, o.seed, epoch) : Uint32Array.from({ length: n }, (_, i) => i);
+    const order = !o.shuffle
+      ? Uint32Array.from({ length: n }, (_, i) => i)
+      : o.groupBy
+        ? groupedPermutation(this.samples.map((s, i) => s.ids?.[o.groupBy!] ?? `#${i}`), o.seed, epoch)
+        : permutation(n, o.seed, epoch);
     const budget = new ByteBudget(o.maxBytes);
     const slots = new ByteBudget(o.prefetch);
     this.last = budget;

@@ -36,3 +36,28 @@ export function permutation(n: number, seed: number, epoch: number): Uint32Array
   }
   return order;
 }
+
+/**
+ * A seeded order that keeps each group's members next to each other: the groups in a random
+ * order, each group's members shuffled within it. Batches cut from it hold several images of one
+ * study or patient, which MICLe-style pairing (two images of one group as a positive pair) needs.
+ * @param groups [n] group key of each item
+ */
+export function groupedPermutation(groups: readonly string[], seed: number, epoch: number): Uint32Array {
+  const members = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const list = members.get(g);
+    if (list) list.push(i);
+    else members.set(g, [i]);
+  });
+  const lists = [...members.values()];
+  const groupOrder = permutation(lists.length, seed, epoch);
+  const out = new Uint32Array(groups.length);
+  let k = 0;
+  for (const gi of groupOrder) {
+    const list = lists[gi]!;
+    const inner = permutation(list.length, seed ^ 0x5bd1e995, epoch * 7919 + gi);
+    for (const m of inner) out[k++] = list[m]!;
+  }
+  return out;
+}
