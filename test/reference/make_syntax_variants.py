@@ -28,21 +28,26 @@ VARIANTS = [
     ('rle-nobot', ['dcmcrle', '-ot']),
     ('j2k', ['gdcmconv', '--j2k']),
     ('j2k-lossy', ['gdcmconv', '--j2k', '--irreversible', '-q', '40']),
-    ('j2k-split', ['gdcmconv', '--j2k', '-S', '512']),
     ('g-jpeg', ['gdcmconv', '--jpeg']),
     ('g-jpeg-lossy', ['gdcmconv', '--jpeg', '--lossy', '-q', '80']),
     ('g-jls', ['gdcmconv', '--jpegls']),
     ('g-jls-lossy', ['gdcmconv', '--jpegls', '--lossy', '-e', '3']),
     ('g-rle', ['gdcmconv', '--rle']),
     ('g-impl', ['gdcmconv', '--implicit']),
+    # Frames split into 512-byte fragments (GDCM splits only already-compressed files).
+    ('j2k-split', ['gdcmconv', '-S', '512'], 'j2k'),
+    ('g-jpeg-split', ['gdcmconv', '-S', '512'], 'g-jpeg'),
 ]
 n = 0
 for src in sources:
     stem = os.path.basename(src).replace('.dcm', '')
     parent = os.path.basename(os.path.dirname(src))
-    for name, cmd in VARIANTS:
+    for name, cmd, *of in VARIANTS:
         out = os.path.join(out_dir, f'{parent}_{stem}_{name}.dcm')
-        r = subprocess.run([*cmd, src, out], capture_output=True, timeout=300)
+        source = os.path.join(out_dir, f'{parent}_{stem}_{of[0]}.dcm') if of else src
+        if not os.path.exists(source):
+            continue
+        r = subprocess.run([*cmd, source, out], capture_output=True, timeout=300)
         if r.returncode == 0 and os.path.exists(out):
             n += 1
         elif os.path.exists(out):
