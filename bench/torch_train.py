@@ -7,7 +7,7 @@ else 7x7 stride-2 stem + 3x3 max-pool; global average pool), the same projection
 Inputs are fixed random tensors (augmentation is not timed on either side).
 
 usage: /usr/bin/python3 bench/torch_train.py SIZE BATCH WIDTH STEPS THREADS
-prints one JSON line: {"imagesPerSecond", "stepMs": [...], "threads", "torch"}
+prints one JSON line: {"imagesPerSecond", "imagesPerCpuSecond" (process CPU time, all threads), "stepMs": [...], "stepCpuMs": [...], "threads", "torch"}
 """
 import json
 import math
@@ -82,13 +82,15 @@ def main():
         return loss.item()
 
     step()  # warm-up: allocator and oneDNN primitive caches
-    times = []
+    times, cpu_times = [], []
     for _ in range(steps):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu_times.append((time.process_time() - c0) * 1000)
     median = sorted(times)[len(times) // 2]
-    print(json.dumps({"imagesPerSecond": batch / (median / 1000), "stepMs": times, "threads": threads, "torch": torch.__version__}))
+    cpu_median = sorted(cpu_times)[len(cpu_times) // 2]
+    print(json.dumps({"imagesPerSecond": batch / (median / 1000), "imagesPerCpuSecond": batch / (cpu_median / 1000), "stepMs": times, "stepCpuMs": cpu_times, "threads": threads, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

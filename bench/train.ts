@@ -35,7 +35,10 @@ interface Measurement {
   size: number;
   batch: number;
   imagesPerSecond?: number;
+  /** Images per second of process CPU time (all threads): robust to other jobs on the machine. */
+  imagesPerCpuSecond?: number;
   stepMs?: number[];
+  stepCpuMs?: number[];
   backend?: BackendReport | string;
   error?: string;
 }
@@ -137,12 +140,20 @@ async function runWorker(spec: WorkerSpec): Promise<Measurement> {
     console.error(top.map(([name, ms]) => `${name.padEnd(28)} ${ms.toFixed(0)} ms`).join('\n'));
   }
   const stepMs: number[] = [];
+  const stepCpuMs: number[] = [];
   for (let i = 0; i < spec.steps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     step();
     stepMs.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    stepCpuMs.push((c.user + c.system) / 1000);
   }
-  return { label: spec.label, size: spec.size, batch: spec.batch, imagesPerSecond: spec.batch / (median(stepMs) / 1000), stepMs, backend: report };
+  return {
+    label: spec.label, size: spec.size, batch: spec.batch,
+    imagesPerSecond: spec.batch / (median(stepMs) / 1000), imagesPerCpuSecond: spec.batch / (median(stepCpuMs) / 1000),
+    stepMs, stepCpuMs, backend: report,
+  };
 }
 
 function spawnTfjs(spec: WorkerSpec): Measurement {
@@ -161,8 +172,8 @@ function spawnTorch(size: number, batch: number, width: number, steps: number, t
   const label = `pytorch-cpu (${threads} thread${threads > 1 ? 's' : ''})`;
   const r = spawnSync('/usr/bin/python3', [`${here}torch_train.py`, String(size), String(batch), String(width), String(steps), String(threads)], { encoding: 'utf8' });
   if (r.status !== 0) return { label, size, batch, error: `PyTorch failed (needs Debian python3-torch at /usr/bin/python3): ${r.stderr.slice(-300)}` };
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { imagesPerSecond: number; stepMs: number[]; torch: string };
-  return { label, size, batch, imagesPerSecond: out.imagesPerSecond, stepMs: out.stepMs, backend: `torch ${out.torch}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { imagesPerSecond: number; imagesPerCpuSecond: number; stepMs: number[]; stepCpuMs: number[]; torch: string };
+  return { label, size, batch, imagesPerSecond: out.imagesPerSecond, imagesPerCpuSecond: out.imagesPerCpuSecond, stepMs: out.stepMs, stepCpuMs: out.stepCpuMs, backend: `torch ${out.torch}` };
 }
 
 async function main(): Promise<void> {
@@ -197,17 +208,25 @@ async function main(): Promise<void> {
     }
   }
   const summary = sizes.map((size) => {
-    const at = (label: string) => {
-      const xs = results.filter((r) => r.size === size && r.label === label && r.imagesPerSecond !== undefined).map((r) => r.imagesPerSecond!);
+    const at = (label: string, key: 'imagesPerSecond' | 'imagesPerCpuSecond' = 'imagesPerSecond') => {
+      const xs = results.filter((r) => r.size === size && r.label === label && r[key] !== undefined).map((r) => r[key]!);
       return xs.length ? median(xs) : undefined;
     };
     const torch2 = at('pytorch-cpu (2 threads)');
+    const torchBest = Math.max(torch2 ?? 0, at('pytorch-cpu (1 thread)') ?? 0);
+    const torchCpu = Math.max(at('pytorch-cpu (2 threads)', 'imagesPerCpuSecond') ?? 0, at('pytorch-cpu (1 thread)', 'imagesPerCpuSecond') ?? 0);
     const labels = [...new Set(results.filter((r) => r.size === size).map((r) => r.label))];
     return {
       size,
       rows: labels.map((label) => {
         const ips = at(label);
-        return { label, imagesPerSecond: ips, ratioToPytorch2Threads: ips !== undefined && torch2 ? ips / torch2 : undefined, error: results.find((r) => r.size === size && r.label === label && r.error)?.error };
+        const ipc = at(label, 'imagesPerCpuSecond');
+        return {
+          label, imagesPerSecond: ips, imagesPerCpuSecond: ipc,
+          ratioToPytorch2Threads: ips !== undefined && torch2 ? ips / torch2 : undefined,
+          ratioToBestPytorch: ips !== undefined && torchBest ? ips / torchBest : undefined,
+          cpuRatioToBestPytorch: ipc !== undefined && torchCpu ? ipc / torchCpu : undefined,
+          error: results.find((r) => r.size === size && r.label === label && r.error)?.error };
       }),
     };
   });
@@ -218,7 +237,9 @@ async function main(): Promise<void> {
   );
   for (const s of summary) {
     console.log(`\n${s.size}², batch ${batch}, width ${width}`);
-    for (const r of s.rows) console.log(`  ${r.label.padEnd(48)} ${r.imagesPerSecond?.toFixed(2).padStart(8) ?? '     n/a'} img/s  ${r.ratioToPytorch2Threads?.toFixed(2) ?? ''}${r.error ? ` ${r.error}` : ''}`);
+    for (const r of s.rows) {
+      console.log(`  ${r.label.padEnd(64)} ${r.imagesPerSecond?.toFixed(2).padStart(6) ?? '   n/a'} img/s (×${r.ratioToPytorch2Threads?.toFixed(2) ?? '?'} of PyTorch 2 thr, ×${r.ratioToBestPytorch?.toFixed(2) ?? '?'} of best)  ${r.imagesPerCpuSecond?.toFixed(2) ?? 'n/a'} img/CPU-s (×${r.cpuRatioToBestPytorch?.toFixed(2) ?? '?'})${r.error ? ` ${r.error}` : ''}`);
+    }
   }
   if (process.argv.includes('--print-backend')) console.log(formatBackendReport(await initBackend()));
 }
