@@ -126,3 +126,18 @@ test('a data set starting with a group 0000 element after the File Meta (dcmconv
   const ref = pydicomPixels(file);
   assert.deepEqual(frameDiff(await image.frame(0, 'stored'), ref, 0), { max: 0, count: 0 });
 });
+
+test('encapsulated Pixel Data written with a defined length (no sequence delimiter) is read like pydicom reads it', async () => {
+  const rle = new Uint8Array(readFileSync(join(PYDICOM_FILES, 'MR_small_RLE.dcm')));
+  const header = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+  const at = Buffer.from(rle).lastIndexOf(header);
+  const delimiter = Buffer.from(rle).lastIndexOf(Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]));
+  assert.ok(at > 0 && delimiter > at, 'the seed has undefined-length Pixel Data ending in a sequence delimiter');
+  const items = rle.subarray(at + 12, delimiter);
+  const length = new Uint8Array(4);
+  new DataView(length.buffer).setUint32(0, items.length, true);
+  const file = join(work, 'rle_defined_length.dcm');
+  writeFileSync(file, Buffer.concat([rle.subarray(0, at + 8), length, items, rle.subarray(delimiter + 8)]));
+  const image = await readDicomFile(file);
+  assert.deepEqual(frameDiff(await image.frame(0, 'stored'), pydicomPixels(file), 0), { max: 0, count: 0 });
+});

@@ -197,7 +197,7 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
   let ds: DataSet;
   try {
     ds = parseWith(input, encoding, TAG.pixelData);
-    if (!headerOnly) readFragments(ds);
+    if (!headerOnly) readFragments(ds, isEncapsulatedSyntax(pixelSyntax ?? rawSyntax ?? ''));
   } catch (err) {
     throw parserError(err, file);
   }
@@ -211,13 +211,20 @@ export function parseDicom(bytes: Uint8Array, options: ParseOptions = {}): Dicom
 type FragmentReader = (stream: dicomParser.ByteStream, element: dicomParser.Element, warnings: string[]) => void;
 
 /**
- * Reads the item structure (basic offset table, fragments) of an undefined-length Pixel Data
- * element, as dicom-parser does when it parses past it. Items are always little endian.
+ * Reads the item structure (basic offset table, fragments) of an encapsulated Pixel Data element,
+ * as dicom-parser does when it parses past it. Items are always little endian. Some writers give
+ * encapsulated Pixel Data a defined length (pydicom reads those too): its items are then read
+ * within that length, when the value starts with an item tag.
  */
-function readFragments(ds: DataSet): void {
+function readFragments(ds: DataSet, encapsulated: boolean): void {
   const el = ds.elements[TAG.pixelData];
-  if (!el || !el.hadUndefinedLength) return;
-  const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, ds.byteArray, el.dataOffset);
+  if (!el) return;
+  const b = ds.byteArray;
+  const at = el.dataOffset;
+  const startsWithItem = at + 8 <= b.length && b[at] === 0xfe && b[at + 1] === 0xff && b[at + 2] === 0x00 && b[at + 3] === 0xe0;
+  if (!el.hadUndefinedLength && !(encapsulated && startsWithItem)) return;
+  const end = el.hadUndefinedLength ? b.length : Math.min(b.length, at + el.length);
+  const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, b.subarray(0, end), at);
   (dicomParser as unknown as { findEndOfEncapsulatedElement: FragmentReader }).findEndOfEncapsulatedElement(stream, el, ds.warnings);
 }
 
