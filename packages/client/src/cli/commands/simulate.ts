@@ -3,6 +3,8 @@ import type { WeightDtype } from '@fedcl/protocol';
 import { formatBackendReport, initBackend } from '@fedcl/ssl';
 import { type CliIO, type Command, numberOption, parseCommandArgs, UsageError } from '../command.js';
 import { simulate } from '../../simulate/simulate.js';
+import { knnEvaluator } from '../../simulate/knnEvaluation.js';
+import { trainingSpec } from '../../site/trainingSpec.js';
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -27,6 +29,8 @@ Options:
   --lr LR             learning rate (default 0.001)
   --dtype D           update encoding fp32 | fp16 | int8 (default fp16)
   --seed S            seed of initialisation and augmentation (default 0)
+  --eval-labels CSV   a labelled set (path,label) on which each round's global encoder is scored
+                      by kNN (even rows the bank, odd rows the queries); goes into report.json
 `,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseCommandArgs(
@@ -34,7 +38,7 @@ Options:
       {
         site: { type: 'string', multiple: true }, out: { type: 'string' }, rounds: { type: 'string' }, method: { type: 'string' },
         arch: { type: 'string' }, width: { type: 'string' }, size: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' },
-        lr: { type: 'string' }, dtype: { type: 'string' }, seed: { type: 'string' },
+        lr: { type: 'string' }, dtype: { type: 'string' }, seed: { type: 'string' }, 'eval-labels': { type: 'string' },
       },
       false,
     );
@@ -60,7 +64,9 @@ Options:
     };
     const backend = await initBackend();
     io.stderr.write(`compute backend: ${formatBackendReport(backend)}\n`);
+    const evaluate = typeof values['eval-labels'] === 'string' ? await knnEvaluator(values['eval-labels'], trainingSpec(training)) : undefined;
     const report = await simulate({
+      ...(evaluate ? { evaluate } : {}),
       sites,
       rounds: numberOption('rounds', values.rounds as string | undefined, 3, 1, 10000),
       training,
