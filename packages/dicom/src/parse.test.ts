@@ -141,3 +141,29 @@ test('encapsulated Pixel Data written with a defined length (no sequence delimit
   const image = await readDicomFile(file);
   assert.deepEqual(frameDiff(await image.frame(0, 'stored'), pydicomPixels(file), 0), { max: 0, count: 0 });
 });
+
+test('a File Meta group written in implicit VR (old writers; pydicom and DCMTK read it) is walked correctly', async () => {
+  // MR_small.dcm with its meta elements re-encoded as implicit VR: tag, 4-byte length, value.
+  const view = new DataView(MR.buffer, MR.byteOffset, MR.byteLength);
+  const parts: Uint8Array[] = [MR.subarray(0, 132)];
+  let pos = 132;
+  while (view.getUint16(pos, true) === 0x0002) {
+    const vr = String.fromCharCode(MR[pos + 4]!, MR[pos + 5]!);
+    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+    const length = long ? view.getUint32(pos + 8, true) : view.getUint16(pos + 6, true);
+    const data = pos + (long ? 12 : 8);
+    if (view.getUint16(pos + 2, true) !== 0) {
+      const header = new Uint8Array(8);
+      new DataView(header.buffer).setUint32(0, view.getUint32(pos, true), true);
+      new DataView(header.buffer).setUint32(4, length, true);
+      parts.push(header, MR.subarray(data, data + length));
+    }
+    pos = data + length;
+  }
+  parts.push(MR.subarray(pos));
+  const file = join(work, 'implicit_meta.dcm');
+  writeFileSync(file, Buffer.concat(parts));
+  const image = await readDicomFile(file);
+  assert.equal(image.info.transferSyntaxUID, '1.2.840.10008.1.2.1');
+  assert.deepEqual(frameDiff(await image.frame(0, 'stored'), pydicomPixels(file), 0), { max: 0, count: 0 });
+});

@@ -58,8 +58,13 @@ function metaGroup(bytes: Uint8Array, start: number): { end: number; transferSyn
   while (pos + 8 <= bytes.length && view.getUint16(pos, true) === 0x0002) {
     const element = view.getUint16(pos + 2, true);
     const vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
-    const long = LONG_VRS.has(vr);
-    const length = long ? (pos + 12 <= bytes.length ? view.getUint32(pos + 8, true) : Infinity) : view.getUint16(pos + 6, true);
+    // Some old writers encode the File Meta in implicit VR (no VR letters, 4-byte length), which
+    // pydicom and DCMTK accept.
+    const implicit = !isUpper(bytes[pos + 4]) || !isUpper(bytes[pos + 5]);
+    const long = !implicit && LONG_VRS.has(vr);
+    const length = implicit
+      ? view.getUint32(pos + 4, true)
+      : long ? (pos + 12 <= bytes.length ? view.getUint32(pos + 8, true) : Infinity) : view.getUint16(pos + 6, true);
     const data = pos + (long ? 12 : 8);
     if (element === 0x0010 && data + length <= bytes.length) {
       transferSyntax = String.fromCharCode(...bytes.subarray(data, data + length)).replace(/[\0 ]+$/, '');
