@@ -33,6 +33,8 @@ export interface SimulateOptions {
   onSiteEvent?: (event: Record<string, unknown>) => void;
   /** Called once the coordinator listens (its URL, e.g. to print the console's address). */
   onCoordinator?: (c: Coordinator) => void;
+  /** A labelled CSV every site scores its local encoder on after each round (kNN; sent as a metric). */
+  monitorLabels?: string;
   /** Extra environment for the site processes (e.g. FEDCL_BACKEND). */
   siteEnv?: Record<string, string>;
   /** Give up when a round takes longer than this (ms); default 30 minutes. */
@@ -43,7 +45,7 @@ export interface RoundReport {
   round: number;
   globalVersion: number;
   seconds: number;
-  sites: { name: string; samples: number; loss: number; steps: number; trainSeconds: number; bytesSent: number; bytesReceived: number; outcome: string }[];
+  sites: { name: string; samples: number; loss: number; knnAccuracy?: number; steps: number; trainSeconds: number; bytesSent: number; bytesReceived: number; outcome: string }[];
   samples: number;
   /** Sample-weighted mean of the sites' final local loss. */
   loss: number;
@@ -66,10 +68,10 @@ export class SimulationError extends Error {
   override readonly name = 'SimulationError';
 }
 
-function spawnSite(o: { name: string; dir: string; url: string; token: string; out: string; rounds: number; env: Record<string, string> }): ChildProcess {
+function spawnSite(o: { name: string; dir: string; url: string; token: string; out: string; rounds: number; env: Record<string, string>; monitorLabels?: string }): ChildProcess {
   const siteDir = join(o.out, 'sites', o.name);
   // --opt=value: a base64url token may start with '-', which would read as an option.
-  const options = { coordinator: o.url, name: o.name, data: resolve(o.dir), token: o.token, identity: join(siteDir, 'identity'), work: join(siteDir, 'work'), events: 'json', rounds: String(o.rounds) };
+  const options = { coordinator: o.url, name: o.name, data: resolve(o.dir), token: o.token, identity: join(siteDir, 'identity'), work: join(siteDir, 'work'), events: 'json', rounds: String(o.rounds), ...(o.monitorLabels ? { 'monitor-labels': resolve(o.monitorLabels) } : {}) };
   const args = [FEDCL_BIN, 'site', 'run', ...Object.entries(options).map(([k, v]) => `--${k}=${v}`)];
   return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
 }
@@ -127,7 +129,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
       // Sites share this machine's cores: split them rather than oversubscribe (FEDCL_THREADS wins).
       const threads = String(Math.max(1, Math.floor(availableParallelism() / o.sites.length)));
       const env = { FEDCL_THREADS: process.env.FEDCL_THREADS ?? threads, ...o.siteEnv };
-      const child = spawnSite({ ...site, url: coordinator.url, token, out, rounds: o.rounds, env });
+      const child = spawnSite({ ...site, url: coordinator.url, token, out, rounds: o.rounds, env, ...(o.monitorLabels ? { monitorLabels: o.monitorLabels } : {}) });
       children.push(child);
       const stderrTail: string[] = [];
       createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -176,7 +178,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
         round,
         globalVersion: model.version,
         seconds: (performance.now() - roundStart) / 1000,
-        sites: reports.map((r) => ({ name: r.site, samples: r.samples, loss: r.loss, steps: r.steps, trainSeconds: r.trainSeconds, bytesSent: r.bytesSent, bytesReceived: r.bytesReceived, outcome: r.outcome })),
+        sites: reports.map((r) => ({ name: r.site, samples: r.samples, loss: r.loss, ...(r.knnAccuracy !== undefined ? { knnAccuracy: r.knnAccuracy } : {}), steps: r.steps, trainSeconds: r.trainSeconds, bytesSent: r.bytesSent, bytesReceived: r.bytesReceived, outcome: r.outcome })),
         samples,
         loss: samples > 0 ? reports.reduce((a, r) => a + r.loss * r.samples, 0) / samples : Number.NaN,
         bytesSent: reports.reduce((a, r) => a + r.bytesSent, 0),

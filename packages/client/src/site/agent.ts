@@ -15,6 +15,7 @@ import {
   type RoundStart,
 } from '@fedcl/protocol';
 import type { BatchSource, TrainProgress } from '@fedcl/ssl';
+import { knnAccuracy, loadKnnTask, type KnnTask } from '../monitor/knnMonitor.js';
 import { refreshToken, type SiteIdentity } from './identity.js';
 import { LocalModel } from './localModel.js';
 import { trainingSpec, type TrainingSpec } from './trainingSpec.js';
@@ -36,6 +37,8 @@ export interface SiteRoundReport {
   loss: number;
   steps: number;
   trainSeconds: number;
+  /** kNN accuracy of the locally trained encoder on the site's monitor set, when it has one. */
+  knnAccuracy?: number;
   /** Bytes of global weights downloaded and of ciphertext uploaded. */
   bytesReceived: number;
   bytesSent: number;
@@ -53,6 +56,8 @@ export interface SiteAgentOptions {
   log?: (line: string) => void;
   onProgress?: (p: TrainProgress & { round: number }) => void;
   onRound?: (r: SiteRoundReport) => void;
+  /** A local labelled CSV: after each round the site's kNN accuracy on it is sent as a metric. */
+  monitorLabels?: string;
   /** Reconnection backoff (ms): first delay and cap. Defaults 500 and 30000. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** Upload chunk size in bytes (default and maximum: the protocol's 1 MiB). */
@@ -79,6 +84,7 @@ export class SiteAgent {
   private socket: Socket | undefined;
   private model: LocalModel | undefined;
   private modelSpec = '';
+  private monitor: { size: number; task: KnnTask } | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly seenRounds = new Set<number>();
   private stopped = false;
@@ -221,6 +227,7 @@ export class SiteAgent {
       ...(this.o.data.modality ? { modality: this.o.data.modality } : {}),
       ...(this.o.onProgress ? { onProgress: (p: TrainProgress) => this.o.onProgress!({ ...p, round: start.round }) } : {}),
     });
+    const knn = await this.monitorAccuracy(model, spec);
     const names = new FederatedNames(policy);
     const tensors = start.config.update.kind === 'delta' ? computeDelta(result.weights, names.select(global.weights)) : result.weights;
     const prepared = await prepareUpdate({
@@ -232,7 +239,7 @@ export class SiteAgent {
       nonce: start.nonce,
       baseVersion: start.globalVersion,
       samples: result.samples,
-      metrics: { loss: result.loss, steps: result.steps, trainSeconds: result.seconds },
+      metrics: { loss: result.loss, steps: result.steps, trainSeconds: result.seconds, ...(knn !== undefined ? { knnAccuracy: knn } : {}) },
       backend: this.o.backend,
       siteKey: this.o.identity.siteKey,
       coordinatorEncryptionKey: await importEncryptionPublicKey(this.o.identity.enrolment.coordinator.encryptionKey),
@@ -246,6 +253,7 @@ export class SiteAgent {
       loss: result.loss,
       steps: result.steps,
       trainSeconds: result.seconds,
+      ...(knn !== undefined ? { knnAccuracy: knn } : {}),
       bytesReceived: global.bytes,
       bytesSent: prepared.bytes,
       outcome: reply.type === 'update.ack' ? 'accepted' : 'refused',
@@ -256,6 +264,13 @@ export class SiteAgent {
         `update ${(prepared.bytes / 1024).toFixed(0)} KiB ${report.outcome}${report.reason ? ` (${report.reason})` : ''}`,
     );
     this.o.onRound?.(report);
+  }
+
+  /** kNN accuracy of the local encoder on the monitor set (loaded once per input size). */
+  private async monitorAccuracy(model: LocalModel, spec: TrainingSpec): Promise<number | undefined> {
+    if (!this.o.monitorLabels) return undefined;
+    if (this.monitor?.size !== spec.inputSize) this.monitor = { size: spec.inputSize, task: await loadKnnTask(this.o.monitorLabels, spec.inputSize) };
+    return knnAccuracy(model.method.encoder, this.monitor.task);
   }
 
   /**

@@ -28,6 +28,8 @@ test('site config refuses unknown keys, bad URLs, names and backends, naming the
   bad({ ...ok, data: { dir: '/d', modality: ['CR'] } }, /unknown setting 'data.modality'/);
   bad({ ...ok, data: { dir: '/d', modalities: ['chest'] } }, /data.modalities/);
   bad('just text', /expected a mapping/);
+  bad({ ...ok, monitor: { label: 'x.csv' } }, /'monitor' must be a mapping with only 'labels'/);
+  assert.equal(validateSiteConfig({ ...ok, monitor: { labels: 'm.csv' } }, '/base').monitor?.labels, '/base/m.csv');
   assert.throws(() => loadSiteConfig('/nonexistent/site.yaml'), /cannot read \/nonexistent\/site.yaml/);
 });
 

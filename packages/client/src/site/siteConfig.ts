@@ -22,13 +22,18 @@ export interface SiteConfig {
   workDir: string;
   /** Force a compute backend (tfjs-node-gpu, tfjs-node, wasm, cpu); default: the best available. */
   backend?: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+  /**
+   * Optional local kNN monitor: a `path,label` CSV of a few labelled local images. After each
+   * round the site scores its encoder on them and sends only the accuracy (an aggregate number).
+   */
+  monitor?: { labels: string };
 }
 
 export class SiteConfigError extends Error {
   override readonly name = 'SiteConfigError';
 }
 
-const KEYS = new Set(['coordinator', 'name', 'identity', 'enrolmentToken', 'data', 'workDir', 'backend']);
+const KEYS = new Set(['coordinator', 'name', 'identity', 'enrolmentToken', 'data', 'workDir', 'backend', 'monitor']);
 
 /** Validates a parsed site config (paths resolved against `baseDir`), naming any bad field. */
 export function validateSiteConfig(raw: unknown, baseDir: string, source = 'site config'): SiteConfig {
@@ -62,6 +67,11 @@ export function validateSiteConfig(raw: unknown, baseDir: string, source = 'site
   };
   if (r.enrolmentToken !== undefined) config.enrolmentToken = str('enrolmentToken', r.enrolmentToken);
   if (r.backend !== undefined) config.backend = r.backend as SiteConfig['backend'];
+  if (r.monitor !== undefined) {
+    const m = r.monitor as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null || Object.keys(m).some((k) => k !== 'labels')) throw fail("'monitor' must be a mapping with only 'labels'");
+    config.monitor = { labels: resolve(baseDir, str('monitor.labels', m.labels)) };
+  }
   return config;
 }
 

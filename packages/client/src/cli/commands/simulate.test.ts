@@ -38,6 +38,8 @@ test('fedcl simulate --eval-labels: report.json per round, and its kNN equals th
     const r = report.rounds[0];
     assert.deepEqual(r.sites.map((s: { name: string }) => s.name).sort(), ['a', 'b']);
     assert.equal(r.samples, 20);
+    // Each site scored its own locally trained encoder on the 10 queries and sent only the accuracy.
+    for (const site of r.sites) assert.ok(Number.isInteger(Math.round(site.knnAccuracy * 10)) && Math.abs(site.knnAccuracy * 10 - Math.round(site.knnAccuracy * 10)) < 1e-9 && site.knnAccuracy >= 0 && site.knnAccuracy <= 1, `site ${site.name} knnAccuracy ${site.knnAccuracy}`);
 
     // Re-score the exported final encoder independently of the simulation's evaluator.
     const { config, weights } = await importEncoder(join(out, 'encoder'));

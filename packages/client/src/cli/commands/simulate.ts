@@ -3,7 +3,7 @@ import type { WeightDtype } from '@fedcl/protocol';
 import { formatBackendReport, initBackend } from '@fedcl/ssl';
 import { type CliIO, type Command, numberOption, parseCommandArgs, UsageError } from '../command.js';
 import { simulate } from '../../simulate/simulate.js';
-import { knnEvaluator } from '../../simulate/knnEvaluation.js';
+import { knnEvaluator } from '../../monitor/knnMonitor.js';
 import { trainingSpec } from '../../site/trainingSpec.js';
 
 export const simulateCommand: Command = {
@@ -30,7 +30,8 @@ Options:
   --dtype D           update encoding fp32 | fp16 | int8 (default fp16)
   --seed S            seed of initialisation and augmentation (default 0)
   --eval-labels CSV   a labelled set (path,label) on which each round's global encoder is scored
-                      by kNN (even rows the bank, odd rows the queries); goes into report.json
+                      by kNN (even rows the bank, odd rows the queries) into report.json; each
+                      site also scores its local encoder on it (the console charts both)
 `,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseCommandArgs(
@@ -66,7 +67,7 @@ Options:
     io.stderr.write(`compute backend: ${formatBackendReport(backend)}\n`);
     const evaluate = typeof values['eval-labels'] === 'string' ? await knnEvaluator(values['eval-labels'], trainingSpec(training)) : undefined;
     const report = await simulate({
-      ...(evaluate ? { evaluate } : {}),
+      ...(evaluate ? { evaluate, monitorLabels: values['eval-labels'] as string } : {}),
       sites,
       rounds: numberOption('rounds', values.rounds as string | undefined, 3, 1, 10000),
       training,

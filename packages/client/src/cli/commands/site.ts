@@ -32,6 +32,7 @@ function configFromFlags(values: Record<string, unknown>): SiteConfig {
   if (typeof values.identity === 'string') raw.identity = values.identity;
   if (typeof values.work === 'string') raw.workDir = values.work;
   if (typeof values.token === 'string') raw.enrolmentToken = values.token;
+  if (typeof values['monitor-labels'] === 'string') raw.monitor = { labels: values['monitor-labels'] };
   return validateSiteConfig(raw, process.cwd(), 'command line');
 }
 
@@ -50,6 +51,8 @@ Options:
   --config FILE     site configuration (see configs/site.yaml)
   --events json     one JSON object per line on stdout (progress, rounds) for programs
   --rounds N        exit after serving N rounds (default: run until stopped)
+  --monitor-labels CSV  local labelled images (path,label): after each round the site's kNN
+                    accuracy on them is sent as an aggregate metric (also monitor.labels in site.yaml)
 `,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseCommandArgs(
@@ -57,6 +60,7 @@ Options:
       {
         config: { type: 'string' }, coordinator: { type: 'string' }, name: { type: 'string' }, data: { type: 'string' },
         token: { type: 'string' }, identity: { type: 'string' }, work: { type: 'string' }, events: { type: 'string' }, rounds: { type: 'string' },
+        'monitor-labels': { type: 'string' },
       },
       false,
     );
@@ -92,6 +96,7 @@ Options:
       identity,
       identityDir: config.identity,
       data,
+      ...(config.monitor ? { monitorLabels: config.monitor.labels } : {}),
       backend: `${backend.name}/${backend.kernels}`,
       log,
       onProgress: (p) => {
