@@ -27,7 +27,7 @@ VARIANTS = [
     ('rle', ['dcmcrle']),
     ('rle-nobot', ['dcmcrle', '-ot']),
     ('j2k', ['gdcmconv', '--j2k']),
-    ('j2k-lossy', ['gdcmconv', '--j2k', '--irreversible', '-q', '40']),
+    ('j2k-lossy', ['gdcmconv', '--j2k', '--lossy', '--irreversible', '-q', '40']),  # without --lossy GDCM stays reversible
     ('g-jpeg', ['gdcmconv', '--jpeg']),
     ('g-jpeg-lossy', ['gdcmconv', '--jpeg', '--lossy', '-q', '80']),
     ('g-jls', ['gdcmconv', '--jpegls']),
