@@ -3,6 +3,7 @@ import type { ParamStore } from './paramStore.js';
 import { groupNorm, groupsFor } from './groupNorm.js';
 import { groupNormFused } from './groupNormFused.js';
 import { batchNorm } from './batchNorm.js';
+import { fusedGroupNorm, hasFusedGroupNorm } from '../backend/groupNormKernels.js';
 
 /** A normalisation layer bound to its weights: x [N,…,C] → same shape. */
 export type NormFn = (x: tf.Tensor, training: boolean) => tf.Tensor;
@@ -17,7 +18,12 @@ export function makeNorm(store: ParamStore, name: string, channels: number, kind
   const beta = store.constant(`${name}/beta`, [channels], 0) as tf.Tensor1D;
   if (kind === 'gn') {
     const g = groupsFor(channels, groups);
-    return (x) => (x.rank === 4 ? groupNormFused(x as tf.Tensor4D, gamma, beta, g) : groupNorm(x, gamma, beta, g));
+    // The backend's fused kernel (wasm, cpu after initBackend) when registered: one pass, no
+    // saved intermediates, so batch 64 at 64² fits the wasm heap; else the op-level versions.
+    return (x) => {
+      if (hasFusedGroupNorm()) return fusedGroupNorm(x, gamma, beta, g);
+      return x.rank === 4 ? groupNormFused(x as tf.Tensor4D, gamma, beta, g) : groupNorm(x, gamma, beta, g);
+    };
   }
   const state = {
     movingMean: store.constant(`${name}/moving_mean`, [channels], 0, false),
