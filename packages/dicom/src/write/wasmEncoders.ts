@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { quiet } from '../codecs/wasmLoader.js';
 import { DicomWriteError } from './errors.js';
 
 /**
@@ -49,9 +50,11 @@ let loading: Promise<PixelEncoders> | undefined;
 export function loadPixelEncoders(): Promise<PixelEncoders> {
   loading ??= (async () => {
     const require = createRequire(import.meta.url);
-    const charlsFactory = require('@cornerstonejs/codec-charls/wasmjs') as () => Promise<CharlsModule>;
-    const openjpegFactory = require('@cornerstonejs/codec-openjpeg/wasmjs') as () => Promise<OpenJpegModule>;
-    const [charls, openjpeg] = await Promise.all([charlsFactory(), openjpegFactory()]);
+    const charlsFactory = require('@cornerstonejs/codec-charls/wasmjs') as (o: object) => Promise<CharlsModule>;
+    const openjpegFactory = require('@cornerstonejs/codec-openjpeg/wasmjs') as (o: object) => Promise<OpenJpegModule>;
+    // A fresh options object each: Emscripten modules keep state on it. Their prints go to the
+    // codec debug log, never to stdout (the CLI's data channel).
+    const [charls, openjpeg] = await Promise.all([charlsFactory(quiet()), openjpegFactory(quiet())]);
     loaded = { charls, openjpeg };
     return loaded;
   })();
