@@ -1,6 +1,5 @@
-import { Rng } from '../augment/rng.js';
 import { aucMannWhitney, isPositive } from './auc.js';
-import { percentileInterval, type BootstrapOptions, type Interval } from './bootstrap.js';
+import { percentileInterval, stratifiedBootstrap, type BootstrapOptions, type Interval } from './bootstrap.js';
 
 /** ROC curve: points (fpr[k], tpr[k]) for "positive when score ≥ thresholds[k]", from (0,0) to (1,1). */
 export interface RocCurve {
@@ -76,23 +75,17 @@ function pointStats(scores: ArrayLike<number>, labels: ArrayLike<number | boolea
  */
 export function binaryMetrics(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>, options: BootstrapOptions = {}): BinaryMetrics {
   const point = pointStats(scores, labels);
-  const pos: number[] = [];
-  const neg: number[] = [];
-  for (let i = 0; i < scores.length; i++) (isPositive(labels[i]!) ? pos : neg).push(scores[i]!);
   const resamples = options.resamples ?? 2000;
-  const rng = new Rng(options.seed ?? 0);
-  const s = new Float64Array(pos.length + neg.length);
-  const l = new Uint8Array(pos.length + neg.length).fill(1, 0, pos.length);
   const stats = { auc: new Float64Array(resamples), sensitivity: new Float64Array(resamples), specificity: new Float64Array(resamples), accuracy: new Float64Array(resamples) };
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < pos.length; i++) s[i] = pos[Math.floor(rng.next() * pos.length)]!;
-    for (let i = 0; i < neg.length; i++) s[pos.length + i] = neg[Math.floor(rng.next() * neg.length)]!;
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) if (isPositive(labels[i]!)) positives++;
+  stratifiedBootstrap(scores, labels, options, (s, l, r) => {
     const b = pointStats(s, l);
     stats.auc[r] = b.auc;
     stats.sensitivity[r] = b.sensitivity;
     stats.specificity[r] = b.specificity;
     stats.accuracy[r] = b.accuracy;
-  }
+  });
   const alpha = options.alpha ?? 0.05;
   const ci = (estimate: number, values: Float64Array): Interval => {
     const [lo, hi] = percentileInterval(values, alpha);
@@ -100,7 +93,7 @@ export function binaryMetrics(scores: ArrayLike<number>, labels: ArrayLike<numbe
   };
   return {
     n: scores.length,
-    positives: pos.length,
+    positives,
     auc: ci(point.auc, stats.auc),
     threshold: point.threshold,
     sensitivity: ci(point.sensitivity, stats.sensitivity),

@@ -23,6 +23,24 @@ export interface Interval {
  */
 export function aucWithCi(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>, options: BootstrapOptions = {}): Interval {
   const estimate = aucMannWhitney(scores, labels);
+  const stats = new Float64Array(options.resamples ?? 2000);
+  stratifiedBootstrap(scores, labels, options, (s, l, r) => (stats[r] = aucMannWhitney(s, l)));
+  const [lo, hi] = percentileInterval(stats, options.alpha ?? 0.05);
+  return { estimate, lo, hi };
+}
+
+/**
+ * Stratified bootstrap: positives and negatives are resampled separately with replacement,
+ * keeping their counts, `options.resamples` times (default 2000) from `options.seed`. Each
+ * resample is passed to `onResample` as scores with labels (positives first, label 1); the
+ * buffers are reused, so read them inside the call.
+ */
+export function stratifiedBootstrap(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number | boolean>,
+  options: BootstrapOptions,
+  onResample: (scores: Float64Array, labels: Uint8Array, resample: number) => void,
+): void {
   const pos: number[] = [];
   const neg: number[] = [];
   for (let i = 0; i < scores.length; i++) (isPositive(labels[i]!) ? pos : neg).push(scores[i]!);
@@ -32,14 +50,11 @@ export function aucWithCi(scores: ArrayLike<number>, labels: ArrayLike<number | 
   const s = new Float64Array(pos.length + neg.length);
   const l = new Uint8Array(pos.length + neg.length);
   l.fill(1, 0, pos.length);
-  const stats = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < pos.length; i++) s[i] = pos[pick(pos.length)]!;
     for (let i = 0; i < neg.length; i++) s[pos.length + i] = neg[pick(neg.length)]!;
-    stats[r] = aucMannWhitney(s, l);
+    onResample(s, l, r);
   }
-  const [lo, hi] = percentileInterval(stats, options.alpha ?? 0.05);
-  return { estimate, lo, hi };
 }
 
 /** [α/2, 1−α/2] percentiles of `values` (linear interpolation between order statistics). */
