@@ -252,7 +252,11 @@ test('revoking a site from the console: its next message is refused, and the aud
   await page.fill('#audit-filter input[name="action"]', 'socket.connect');
   await page.selectOption('#audit-filter select[name="outcome"]', 'refused');
   await page.click('#audit-filter button[type=submit]');
-  await page.waitForSelector('#audit-table tr[data-action="socket.connect"][data-outcome="refused"]');
+  // The unfiltered table already holds such a row: wait for the filtered one to replace it.
+  await page.waitForFunction(() => {
+    const trs = [...document.querySelectorAll('#audit-table tbody tr')];
+    return trs.length > 0 && trs.every((tr) => tr.getAttribute('data-action') === 'socket.connect' && tr.getAttribute('data-outcome') === 'refused');
+  });
   const rows = await page.$$eval('#audit-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-action') + ' ' + tr.getAttribute('data-outcome')));
   assert.ok(rows.length >= 1 && rows.every((r) => r === 'socket.connect refused'), rows.join('; '));
   assert.match((await page.textContent('#audit-table tbody'))!, /revoked/);
