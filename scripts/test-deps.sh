@@ -5,7 +5,7 @@
 # something is missing. Set FEDCL_BENCH_DEPS=1 to add PyTorch (benchmarks and the
 # PyTorch reference checks).
 set -euo pipefail
-pkgs=(python3-pydicom python3-numpy python3-pil dcmtk libgdcm-tools libopenjp2-tools libjpeg-turbo-progs)
+pkgs=(python3-pydicom python3-numpy python3-pil dcmtk libgdcm-tools libopenjp2-tools libjpeg-turbo-progs dataset-fashion-mnist)
 [ "${FEDCL_BENCH_DEPS:-0}" = 1 ] && pkgs+=(python3-torch)
 pkgs+=(python3-torch) # packages/ssl unit tests check optimizers, safetensors export and the linear probe against PyTorch
 [ "${FEDCL_BROWSER_DEPS:-1}" = 1 ] && pkgs+=(chromium)

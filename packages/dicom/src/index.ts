@@ -21,3 +21,4 @@ export { readIndex, writeIndex, validateIndex, deriveSeries, INDEX_VERSION, type
 export { hashIdentifier, saltFingerprint, statStamp, parseSalt, readSalt, readOrCreateSalt, type IdentifierKind } from './dataset/hash.js';
 export * from './write/index.js';
 export * from './synth/index.js';
+export { parseIdx, readIdxFile, readIdxImages, importIdx, dirichletSplit, dirichlet, iidSplit, labelSkew, storedSamples, fashionMnistFiles, IdxError, IDX_SCANNER_PROFILES, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type IdxArray, type IdxScannerProfile, type IdxImportOptions, type IdxImportSummary } from './import/idx.js';
