@@ -254,7 +254,7 @@ test('revoking a site from the console: its next message is refused, and the aud
   await page.click('#audit-filter button[type=submit]');
   // The unfiltered table already holds such a row: wait for the filtered one to replace it.
   await page.waitForFunction(() => {
-    const trs = [...document.querySelectorAll('#audit-table tbody tr')];
+    const trs = Array.from(document.querySelectorAll('#audit-table tbody tr'));
     return trs.length > 0 && trs.every((tr) => tr.getAttribute('data-action') === 'socket.connect' && tr.getAttribute('data-outcome') === 'refused');
   });
   const rows = await page.$$eval('#audit-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-action') + ' ' + tr.getAttribute('data-outcome')));
