@@ -88,7 +88,7 @@ function ventricles(a: BrainAnatomy, u: number, v: number, z: number): number {
 
 /** Draws a lesion centred in white matter, small enough to stay there. */
 export function sampleBrainLesion(rng: Rng, a: BrainAnatomy, zCentre: number): BrainLesion {
-  const radius = rng.uniform(0.07, 0.12);
+  const radius = rng.uniform(0.14, 0.2);
   for (let attempt = 0; attempt < 1000; attempt++) {
     const u = rng.uniform(-0.6, 0.6);
     const v = rng.uniform(-0.7, 0.7);
@@ -96,7 +96,7 @@ export function sampleBrainLesion(rng: Rng, a: BrainAnatomy, zCentre: number): B
       const [du, dv] = k === 0 ? [0, 0] : [Math.cos((k * Math.PI) / 2) * radius, Math.sin((k * Math.PI) / 2) * radius];
       return whiteMatter(a, u + du, v + dv, zCentre) > 0.95;
     });
-    if (ok) return { u, v, z: zCentre, radius, depth: rng.uniform(0.12, 0.2), contrast: rng.uniform(0.25, 0.45) };
+    if (ok) return { u, v, z: zCentre, radius, depth: rng.uniform(0.12, 0.2), contrast: rng.uniform(0.3, 0.7) };
   }
   throw new Error('no room for a lesion in this slice; the anatomy parameters are out of range');
 }

@@ -99,7 +99,7 @@ function heartField(a: ChestAnatomy, inspiration: number, u: number, v: number):
 
 /** Draws a nodule whose whole disc lies inside a lung field, away from the heart. */
 export function sampleNodule(rng: Rng, a: ChestAnatomy): Nodule {
-  const radius = rng.uniform(0.06, 0.11);
+  const radius = rng.uniform(0.14, 0.22);
   for (let attempt = 0; attempt < 1000; attempt++) {
     const u = rng.uniform(-1, 1);
     const v = rng.uniform(-0.8, 0.6);
@@ -107,7 +107,7 @@ export function sampleNodule(rng: Rng, a: ChestAnatomy): Nodule {
       const [du, dv] = k === 0 ? [0, 0] : [Math.cos((k * Math.PI) / 2) * radius, Math.sin((k * Math.PI) / 2) * radius];
       return lungField(a, 0.9, u + du, v + dv) > 0.9 && heartField(a, 0.9, u + du, v + dv) < 0.05;
     });
-    if (inside) return { u, v, radius, contrast: rng.uniform(0.16, 0.32) };
+    if (inside) return { u, v, radius, contrast: rng.uniform(0.3, 0.65) };
   }
   throw new Error('no room for a nodule in this lung field; the anatomy parameters are out of range');
 }

@@ -120,6 +120,18 @@ test('demo data: dcmdump -E clean, pydicom reads exact pixels, site profiles as 
   const positives = [...expected.values()].filter((e) => e.label === 1).length;
   assert.ok(positives > 0.1 * 72 && positives < 0.45 * 72, `${positives}/72 positive: a minority`);
   assert.equal(summary.train.images + summary.test.images, 72);
+  // One task per modality: the same rows, split the same way, X-ray (CR/DX) and MR apart.
+  const modalityOf = new Map(read.map((r, i) => [dcm[i]!, (r.attrs as Record<string, string>).Modality!]));
+  for (const [task, want] of [['xray', ['CR', 'DX']], ['mr', ['MR']]] as const) {
+    const t = summary.tasks[task];
+    const tr = readCsv(t.train);
+    const te = readCsv(t.test);
+    assert.deepEqual(tr.map((r) => r.path), train.filter((r) => (want as readonly string[]).includes(modalityOf.get(r.path)!)).map((r) => r.path), `${task} train rows`);
+    assert.deepEqual(te.map((r) => r.path), testRows.filter((r) => (want as readonly string[]).includes(modalityOf.get(r.path)!)).map((r) => r.path), `${task} test rows`);
+    assert.equal(t.trainImages, tr.length);
+    assert.equal(t.testAnomalies, te.filter((r) => r.label === '1').length);
+  }
+  assert.equal(summary.tasks.xray.trainImages + summary.tasks.mr.trainImages, train.length);
   const anomalies = readFileSync(join(out, 'labels/anomalies.csv'), 'utf8').trim().split('\n').slice(1);
   assert.equal(anomalies.length, positives, 'one anomalies.csv row per positive image');
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { pathsRelativeTo: string; sites: unknown[] };

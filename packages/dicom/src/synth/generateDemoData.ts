@@ -49,6 +49,20 @@ export interface DemoDataSummary {
   test: { images: number; anomalies: number; patients: number };
   /** Label CSV files written, absolute. */
   labelFiles: string[];
+  /**
+   * One anomaly task per modality, as a clinic would train them: chest X-ray nodules (CR and DX)
+   * and brain MR lesions, each a train/test pair of label CSVs (absolute paths).
+   */
+  tasks: { xray: DemoTask; mr: DemoTask };
+}
+
+export interface DemoTask {
+  train: string;
+  test: string;
+  trainImages: number;
+  testImages: number;
+  trainAnomalies: number;
+  testAnomalies: number;
 }
 
 interface Row {
@@ -104,7 +118,8 @@ function csv(rows: Row[], csvDir: string, absolute: boolean): string {
 /**
  * Writes the synthetic multi-site DICOM data set and its labels:
  * `out/site-<k>/P<nnnn>/ST<n>/SE1/IM<n>.dcm`, `out/labels/{train,test}.csv` (all sites),
- * `out/labels/site-<k>-{train,test}.csv`, `out/labels/anomalies.csv` (where each anomaly is) and
+ * `out/labels/site-<k>-{train,test}.csv`, one task per modality in
+ * `out/labels/{xray,mr}-{train,test}.csv`, `out/labels/anomalies.csv` (where each anomaly is) and
  * `out/manifest.json`. Label CSVs have `path,label`, path relative to the CSV's folder unless
  * `absolutePaths`, label 1 = anomaly. Same options → byte-identical files. An earlier demo data
  * set in `out` is replaced; a non-empty folder holding anything else is refused.
@@ -165,6 +180,22 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
     await writeCsv(`site-${k}-train.csv`, siteRows.filter((r) => !isTest(r)));
     await writeCsv(`site-${k}-test.csv`, siteRows.filter(isTest));
   }
+  const task = async (modality: 'xray' | 'mr'): Promise<DemoTask> => {
+    const train = rows.filter((r) => r.plan.modality === modality && !isTest(r));
+    const test = rows.filter((r) => r.plan.modality === modality && isTest(r));
+    await writeCsv(`${modality}-train.csv`, train);
+    await writeCsv(`${modality}-test.csv`, test);
+    const positives = (subset: Row[]) => subset.filter((r) => r.label === 1).length;
+    return {
+      train: join(labels, `${modality}-train.csv`),
+      test: join(labels, `${modality}-test.csv`),
+      trainImages: train.length,
+      testImages: test.length,
+      trainAnomalies: positives(train),
+      testAnomalies: positives(test),
+    };
+  };
+  const tasks = { xray: await task('xray'), mr: await task('mr') };
   const anomalyLines = rows
     .filter((r) => r.anomaly)
     .map((r) => {
@@ -202,6 +233,7 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
     train: side(rows.filter((r) => !isTest(r))),
     test: side(rows.filter(isTest)),
     labelFiles,
+    tasks,
   };
   const manifest = {
     generator: 'fedcl demo-data',
@@ -210,6 +242,9 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
     ...summary,
     out: undefined,
     labelFiles: labelFiles.map((f) => relative(out, f).split('\\').join('/')),
+    tasks: Object.fromEntries(
+      Object.entries(tasks).map(([k, t]) => [k, { ...t, train: relative(out, t.train).split('\\').join('/'), test: relative(out, t.test).split('\\').join('/') }]),
+    ),
   };
   await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return summary;
