@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const roots = ['packages', 'test'];
+const LONGEST = join('test', 'demo.test.ts');
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -24,7 +25,9 @@ const prefixes = process.argv.slice(2);
 const files = roots
   .flatMap((r) => walk(join(root, r), []))
   .filter((f) => prefixes.length === 0 || prefixes.some((p) => f.startsWith(p.replace(/^\.\//, ''))))
-  .sort();
+  .sort()
+  // The longest file (the demo's margin test, several minutes) starts first so the others run beside it.
+  .sort((a, b) => Number(b === LONGEST) - Number(a === LONGEST));
 
 if (files.length === 0) {
   console.error(`no test files match ${prefixes.join(' ') || '(all)'}`);

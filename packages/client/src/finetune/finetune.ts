@@ -12,7 +12,7 @@ import {
   type ImageSet,
 } from '@fedcl/ssl';
 import { encoderFrom } from './encoderSource.js';
-import { loadLabelledImages } from './images.js';
+import { loadLabelledImages, type ImageCache } from './images.js';
 import { LabelsError, positiveClassOf, readLabels, stratifiedSubsample, type LabelledFile } from './labels.js';
 import { perClass, writeReport, type EvaluationReport } from './report.js';
 
@@ -30,6 +30,8 @@ export interface FinetuneOptions {
   scratch?: Partial<EncoderConfig>;
   /** Full mode: epochs (default 30). */
   epochs?: number;
+  /** Decoded images shared across calls on the same files (see ImageCache). */
+  imageCache?: ImageCache;
   log?: (line: string) => void;
 }
 
@@ -92,14 +94,14 @@ export async function finetune(o: FinetuneOptions): Promise<EvaluationReport> {
   try {
     const size = encoder.config.inputSize;
     log(`training on ${trainRows.length} of ${allTrain.length} labelled images (${perClassText(trainRows)}), ${mode} mode, encoder ${o.encoder}, ${size}²`);
-    const train = await loadLabelledImages(trainRows, size);
+    const train = await loadLabelledImages(trainRows, size, o.imageCache);
     classifier = fitClassifier(encoder, { ...train, labels: trainLabels }, classes.length, {
       mode,
       seed,
       ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
       onEpoch: (e) => log(`epoch ${e.epoch + 1}/${e.epochs}: loss ${e.loss.toFixed(4)}`),
     });
-    const test = await loadLabelledImages(testRows, size);
+    const test = await loadLabelledImages(testRows, size, o.imageCache);
     const result = evaluateOn(classifier, classes, positiveClass, test, testLabels, seed);
     mkdirSync(o.out, { recursive: true });
     await saveClassifier(o.out, classifier, {

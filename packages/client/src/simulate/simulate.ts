@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decodeWeights, type NamedTensors, type UpdateKind, type WeightDtype } from '@fedcl/protocol';
-import { startCoordinator, type Coordinator } from '@fedcl/server';
+import { startCoordinator, type Coordinator, type ServerOptimizerConfig } from '@fedcl/server';
 import { exportEncoder } from '@fedcl/ssl';
 import type { SiteRoundReport } from '../site/agent.js';
 import { initialWeights, LocalModel } from '../site/localModel.js';
@@ -26,6 +26,8 @@ export interface SimulateOptions {
   out: string;
   dtype?: WeightDtype;
   kind?: UpdateKind;
+  /** The coordinator's server optimiser (default FedAvg, server learning rate 1). */
+  aggregator?: ServerOptimizerConfig;
   /** Per-round evaluation of the global encoder (e.g. kNN on a labelled set); its numbers go into the report. */
   evaluate?: (weights: NamedTensors, round: number) => Promise<Record<string, number>>;
   log?: (line: string) => void;
@@ -108,6 +110,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
       model: { policy: SIMULATION_POLICY },
       rounds: { total: o.rounds, minSites: o.sites.length, fraction: 1, quorumFraction: 1, minUpdates: o.sites.length, deadlineSeconds: 3600 },
       update: { kind: o.kind ?? 'delta', dtype },
+      ...(o.aggregator ? { aggregator: o.aggregator } : {}),
       training: o.training,
     },
     { initialWeights: initialWeights(spec, SIMULATION_POLICY) },
