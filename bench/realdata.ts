@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- realdata [--train 8000] [--test 2000] [--rounds 5] [--local-epochs 2] [--alpha 0.5] [--seed 1] [--out DIR] [--keep]`
+ * `npm run bench -- realdata [--train 8000] [--test 2000] [--rounds 5] [--local-epochs 2] [--alpha 0.5] [--seed 1] [--out DIR] [--keep] [--no-scratch-full]`
+ * `npm run bench -- realdata --reuse DIR`: LP-FT on every encoder of a `--keep` run (see lpftComparison).
  *
  * The issue's "held-out real data" check on the one real image data set this machine has:
  * Fashion-MNIST (Debian `dataset-fashion-mnist`; photographs of clothing, NOT medical images),
@@ -76,7 +77,7 @@ function sample(n: number, k: number, key: string): number[] {
 }
 
 /** One-vs-rest CSVs for class c from an import's labels.csv (columns path,label,class,site,index). */
-function oneVsRest(summary: IdxImportSummary, c: number, name: string): string {
+function oneVsRest(summary: Pick<IdxImportSummary, 'out' | 'labelsCsv'>, c: number, name: string): string {
   const lines = readFileSync(summary.labelsCsv, 'utf8').trim().split('\n').slice(1);
   const file = join(summary.out, `${name}-class${c}.csv`);
   writeFileSync(file, `path,label\n${lines.map((l) => {
@@ -86,8 +87,46 @@ function oneVsRest(summary: IdxImportSummary, c: number, name: string): string {
   return file;
 }
 
+/**
+ * `--reuse DIR` (a `--keep` output): the same tasks, labels and test images, but every encoder
+ * fine-tuned in full mode (LP-FT: head fit, then encoder + head, 30 epochs), so pretrained and
+ * scratch rows use the same classifier. Writes bench/results/realdata-lpft.json.
+ */
+async function lpftComparison(dir: string): Promise<void> {
+  const backend = await initBackend();
+  log(`LP-FT comparison on ${dir}; ${formatBackendReport(backend)}`);
+  const train = { out: join(dir, 'train'), labelsCsv: join(dir, 'train', 'labels.csv') };
+  const test = { out: join(dir, 'test'), labelsCsv: join(dir, 'test', 'labels.csv') };
+  const encoders = [
+    { name: 'federated', encoder: join(dir, 'federated', 'encoder') },
+    { name: 'centralised', encoder: join(dir, 'centralised', 'encoder') },
+    { name: 'scratch-full', encoder: 'none' },
+  ];
+  const tasks: { class: number; name: string; rows: Record<string, { auc: number; lo: number; hi: number }> }[] = [];
+  for (let c = 0; c < 10; c++) {
+    const rows: Record<string, { auc: number; lo: number; hi: number }> = {};
+    for (const e of encoders) {
+      const report = await finetune({
+        encoder: e.encoder, train: oneVsRest(train, c, 'train'), test: oneVsRest(test, c, 'test'), out: join(out, `${e.name}-class${c}`),
+        labelFraction: cfg.labelFraction, mode: 'full', seed: cfg.seed,
+        scratch: { arch: cfg.training.arch as 'smallcnn', width: cfg.training.width as number, inputSize: cfg.training.inputSize as number, norm: 'gn' },
+      });
+      rows[e.name] = { auc: report.binary!.auc.estimate, lo: report.binary!.auc.lo, hi: report.binary!.auc.hi };
+    }
+    tasks.push({ class: c, name: FASHION_MNIST_CLASSES[c]!, rows });
+    log(`  class ${c} (${FASHION_MNIST_CLASSES[c]}): ${Object.entries(rows).map(([k, v]) => `${k} ${v.auc.toFixed(3)} [${v.lo.toFixed(3)}, ${v.hi.toFixed(3)}]`).join(', ')}`);
+  }
+  const mean = (k: string) => tasks.reduce((a, t) => a + t.rows[k]!.auc, 0) / tasks.length;
+  const summary = Object.fromEntries(encoders.map((e) => [e.name, mean(e.name)]));
+  log(`mean AUC over the 10 tasks: ${Object.entries(summary).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}; tasks with federated > scratch-full: ${tasks.filter((t) => t.rows.federated!.auc > t.rows['scratch-full']!.auc).length}/10`);
+  writeFileSync(join(here, 'results', 'realdata-lpft.json'), `${JSON.stringify({ date: new Date().toISOString(), reused: dir, mode: 'full (LP-FT)', labelFraction: cfg.labelFraction, seed: cfg.seed, meanAuc: summary, tasks, seconds: (performance.now() - t0) / 1000 }, null, 2)}\n`);
+  rmSync(out, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
+  const reuse = process.argv.indexOf('--reuse');
+  if (reuse >= 0) return lpftComparison(process.argv[reuse + 1]!);
   log(`realdata bench → ${out}; ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   log(`config ${JSON.stringify(cfg)}`);
   const backend = await initBackend();
