@@ -151,6 +151,38 @@ test('the coordinator restarts mid-upload: the agent reconnects with backoff, re
   }
 });
 
+test('an internal error at the coordinator is not the update\'s fault: the agent resumes the upload and the round publishes it', { timeout: 60000 }, async () => {
+  const h = harness();
+  let c: Coordinator | undefined;
+  let a: SiteAgent | undefined;
+  try {
+    c = await coordinator(h);
+    const { identity, dir } = await enrol(h, c);
+    const run = await agent(h, identity, dir);
+    a = run.agent;
+    // The first commit fails inside the coordinator (a plain Error, refused as 'internal').
+    const commit = c.controller.commit.bind(c.controller);
+    let failures = 0;
+    c.controller.commit = async (siteId, msg) => {
+      if (failures++ === 0) throw new Error('disk I/O error');
+      return commit(siteId, msg);
+    };
+    const running = a.run();
+    await c.waitForRound(1, 'published', 30000);
+    await until('the agent to report round 1', () => run.rounds.length === 1);
+    assert.equal(failures, 2, 'one failed commit, one that went through');
+    assert.equal(run.rounds[0]!.outcome, 'accepted');
+    assert.equal(c.store.acceptedUpdates(1).length, 1);
+    assert.ok(run.logs.some((l) => /upload interrupted \(the coordinator failed internally: internal error: disk I\/O error\); resuming in 100 ms/.test(l)), run.logs.join('\n'));
+    a.stop();
+    await running;
+  } finally {
+    a?.stop();
+    await c?.close();
+    h.remove();
+  }
+});
+
 test('a revoked site: run() rejects with site.revoked / token.revoked, and the coordinator audits the refusal', { timeout: 30000 }, async () => {
   const h = harness();
   let c: Coordinator | undefined;

@@ -274,8 +274,8 @@ export class SiteAgent {
   }
 
   /**
-   * begin → the chunks the coordinator lacks → commit, retried across reconnects until the
-   * update is acknowledged, refused, or the round's deadline passes.
+   * begin → the chunks the coordinator lacks → commit, retried across reconnects (and after an
+   * `internal` refusal) until the update is acknowledged, refused, or the round's deadline passes.
    */
   private async uploadWithRetry(p: PreparedUpdate, start: RoundStart): Promise<Record<string, unknown>> {
     const deadline = Date.parse(start.deadline);
@@ -283,7 +283,11 @@ export class SiteAgent {
     for (;;) {
       if (this.stopped) return { type: 'update.refused', code: 'site.stopped', message: 'the agent was stopped' };
       try {
-        return await this.upload(p);
+        const reply = await this.upload(p);
+        // An internal error is the coordinator's fault, not the update's (e.g. its store closing
+        // during a shutdown): the update is still good, so resume it like an interrupted upload.
+        if (reply.type === 'update.refused' && reply.code === 'internal') throw new Error(`the coordinator failed internally: ${String(reply.message)}`);
+        return reply;
       } catch (err) {
         if (Date.now() > deadline) return { type: 'update.refused', code: 'round.deadline', message: `could not upload before the deadline: ${(err as Error).message}` };
         this.log(`upload interrupted (${(err as Error).message}); resuming in ${delay} ms`);
