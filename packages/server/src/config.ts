@@ -74,6 +74,8 @@ export const FederationConfig = Type.Object(
         maxUpdateBytes: Type.Integer({ minimum: 1024, default: 512 * 1024 * 1024 }),
         maxTensors: Type.Integer({ minimum: 1, default: 4096 }),
         maxBodyBytes: Type.Integer({ minimum: 1024, default: 256 * 1024, description: 'JSON REST bodies' }),
+        authFailures: Type.Integer({ minimum: 1, default: 10, description: 'failed /enrol or /token requests per client address within authWindowSeconds before further ones are refused (429)' }),
+        authWindowSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -1,5 +1,5 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   AccessToken,
   assertionSiteId,
@@ -15,6 +15,7 @@ import {
   verifySiteAssertion,
 } from '@fedcl/protocol';
 import { identities } from '../../auth.js';
+import { SignInLimiter } from '../../console/signInLimiter.js';
 import type { CoordinatorContext } from '../context.js';
 
 /** Enrolment (one-time token → site key registered → JWT) and token refresh (site-key assertion → JWT). */
@@ -26,10 +27,30 @@ export async function enrolmentRoutes(app: FastifyInstance, ctx: CoordinatorCont
     return t;
   };
 
+  // Guessing enrolment tokens or replaying assertions: after `authFailures` refusals from one
+  // address within the window, that address is refused (429) until the oldest leaves it. The
+  // refused request changes nothing (no token redeemed, no assertion used) and is audited.
+  const limiter = new SignInLimiter(ctx.config.limits.authFailures, ctx.config.limits.authWindowSeconds * 1000);
+  const limited = <B>(action: string, handler: (req: FastifyRequest<{ Body: B }>) => Promise<unknown>) =>
+    async (req: FastifyRequest<{ Body: B }>, reply: FastifyReply): Promise<unknown> => {
+      const wait = limiter.retryAfterMs(req.ip);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        ctx.store.audit({ actor: `ip:${req.ip}`, action, outcome: 'refused', code: 'request.rate_limited', detail: { retryAfterSeconds: seconds } });
+        return reply.status(429).header('retry-after', String(seconds)).send({ code: 'request.rate_limited', message: `too many refused requests from this address: try again in ${seconds} s` });
+      }
+      try {
+        return await handler(req);
+      } catch (err) {
+        if (err instanceof ProtocolError && err.code !== 'internal') limiter.fail(req.ip);
+        throw err;
+      }
+    };
+
   app.post<{ Body: EnrolRequest }>(
     '/enrol',
     { schema: { summary: 'Redeem a one-time enrolment token and register the site public key', tags: ['sites'], body: EnrolRequest, response: { 200: EnrolResponse, '4xx': ErrorBody } } },
-    async (req) => {
+    limited<EnrolRequest>('site.enrol', async (req) => {
       const { token, name, publicKey } = req.body;
       await importSigningPublicKey(publicKey, 'body.publicKey');
       const jkt = await jwkThumbprint(publicKey);
@@ -43,13 +64,13 @@ export async function enrolmentRoutes(app: FastifyInstance, ctx: CoordinatorCont
         coordinator: { federation: ctx.config.federation, signingKey: ctx.keys.signingJwk, encryptionKey: ctx.keys.encryptionJwk },
         namespace: SITES_NAMESPACE,
       };
-    },
+    }),
   );
 
   app.post<{ Body: TokenRequest }>(
     '/token',
     { schema: { summary: 'Exchange an assertion signed by the site key for a fresh JWT', tags: ['sites'], body: TokenRequest, response: { 200: AccessToken, '4xx': ErrorBody } } },
-    async (req) => {
+    limited<TokenRequest>('token.refresh', async (req) => {
       const siteId = assertionSiteId(req.body.assertion);
       const site = ctx.store.getSite(siteId);
       if (!site) throw new ProtocolError('site.unknown', `site '${siteId}' is not enrolled`);
@@ -59,6 +80,6 @@ export async function enrolmentRoutes(app: FastifyInstance, ctx: CoordinatorCont
       const t = await issue(siteId, site.jkt);
       ctx.store.audit({ actor: `site:${siteId}`, action: 'token.refresh', outcome: 'ok', detail: { jti: t.jti } });
       return { accessToken: t.token, expiresAt: t.expiresAt };
-    },
+    }),
   );
 }
