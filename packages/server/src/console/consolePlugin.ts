@@ -7,7 +7,7 @@ import { consoleBundle } from './consoleAssets.js';
 import { attachConsoleNamespace } from './consoleNamespace.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { OperatorSessions, resolveOperatorPassword, type PasswordSource } from './operatorAuth.js';
-import { SignInLimiter } from './signInLimiter.js';
+import { FailureLimiter } from '../http/failureLimiter.js';
 
 export interface ConsoleHandle {
   /** Path of the console on the coordinator's origin. */
@@ -24,7 +24,7 @@ export interface ConsoleHandle {
 export async function attachConsole(d: { app: FastifyInstance; io: Server; config: FederationConfig; store: Store; controller: RoundController; sites: SiteChannel }): Promise<ConsoleHandle> {
   const { password, source } = resolveOperatorPassword(d.store.dir, d.config.console.password);
   const sessions = new OperatorSessions(d.store.dir, d.config.console.sessionSeconds);
-  await consoleRoutes(d.app, { ...d, password, sessions, limiter: new SignInLimiter(), bundle: consoleBundle });
+  await consoleRoutes(d.app, { ...d, password, sessions, limiter: new FailureLimiter(), bundle: consoleBundle });
   const stop = attachConsoleNamespace(d.io, { store: d.store, controller: d.controller, sessions });
   d.app.addHook('onClose', async () => stop());
   const signIn =

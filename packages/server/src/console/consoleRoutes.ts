@@ -6,13 +6,13 @@ import { SESSION_COOKIE, OperatorSessions, passwordMatches, readCookie } from '.
 import { APP_HTML, CONTENT_SECURITY_POLICY, SIGN_IN_HTML, type ConsoleBundle } from './consoleAssets.js';
 import { metricSeries, modelsView, roundsView, sitesView, type ConsoleSources } from './consoleViews.js';
 import { tarArchive, toSafetensors, toTfjsWeights } from './modelExport.js';
-import type { SignInLimiter } from './signInLimiter.js';
+import type { FailureLimiter } from '../http/failureLimiter.js';
 
 export interface ConsoleRouteDeps extends ConsoleSources {
   config: FederationConfig;
   password: string;
   sessions: OperatorSessions;
-  limiter: SignInLimiter;
+  limiter: FailureLimiter;
   bundle: () => Promise<ConsoleBundle>;
 }
 

@@ -15,7 +15,7 @@ import {
   verifySiteAssertion,
 } from '@fedcl/protocol';
 import { identities } from '../../auth.js';
-import { SignInLimiter } from '../../console/signInLimiter.js';
+import { FailureLimiter } from '../failureLimiter.js';
 import type { CoordinatorContext } from '../context.js';
 
 /** Enrolment (one-time token → site key registered → JWT) and token refresh (site-key assertion → JWT). */
@@ -30,7 +30,7 @@ export async function enrolmentRoutes(app: FastifyInstance, ctx: CoordinatorCont
   // Guessing enrolment tokens or replaying assertions: after `authFailures` refusals from one
   // address within the window, that address is refused (429) until the oldest leaves it. The
   // refused request changes nothing (no token redeemed, no assertion used) and is audited.
-  const limiter = new SignInLimiter(ctx.config.limits.authFailures, ctx.config.limits.authWindowSeconds * 1000);
+  const limiter = new FailureLimiter(ctx.config.limits.authFailures, ctx.config.limits.authWindowSeconds * 1000);
   const limited = <B>(action: string, handler: (req: FastifyRequest<{ Body: B }>) => Promise<unknown>) =>
     async (req: FastifyRequest<{ Body: B }>, reply: FastifyReply): Promise<unknown> => {
       const wait = limiter.retryAfterMs(req.ip);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SignInLimiter } from './signInLimiter.js';
+import { FailureLimiter } from './failureLimiter.js';
 
 test('five failures within a minute lock an address until the oldest failure is a minute old', () => {
   let t = 1_000_000;
-  const l = new SignInLimiter(5, 60_000, () => t);
+  const l = new FailureLimiter(5, 60_000, () => t);
   for (let i = 0; i < 5; i++) {
     assert.equal(l.retryAfterMs('a'), 0, `attempt ${i + 1} is allowed`);
     l.fail('a');
@@ -22,6 +22,6 @@ test('five failures within a minute lock an address until the oldest failure is 
 });
 
 test('nonsense limits are refused at construction', () => {
-  assert.throws(() => new SignInLimiter(0), /maxFailures must be an integer ≥ 1, got 0/);
-  assert.throws(() => new SignInLimiter(5, 0), /windowMs must be > 0/);
+  assert.throws(() => new FailureLimiter(0), /maxFailures must be an integer ≥ 1, got 0/);
+  assert.throws(() => new FailureLimiter(5, 0), /windowMs must be > 0/);
 });

@@ -1,9 +1,9 @@
 /**
- * Failed sign-ins per client address in a sliding window: after `maxFailures` failures within
+ * Failed attempts (console sign-ins; /enrol and /token refusals) per client address in a sliding window: after `maxFailures` failures within
  * `windowMs`, further attempts are refused until the oldest failure leaves the window. A success
  * clears the address's record.
  */
-export class SignInLimiter {
+export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
