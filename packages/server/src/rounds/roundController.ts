@@ -101,9 +101,28 @@ export class RoundController extends EventEmitter<RoundEvents> {
     return this.store.latestRound();
   }
 
+  /**
+   * Operator decisions survive a restart: a pause stays a pause, and round settings changed in
+   * the console stay in force — unless the configuration file's round settings changed since,
+   * in which case the file wins (someone edited it on purpose) and the override is dropped.
+   */
+  private restoreOperatorState(): void {
+    const paused = this.store.getOperatorState<string>('pausedAt');
+    if (paused) this.pausedAt = paused;
+    const o = this.store.getOperatorState<{ base: FederationConfig['rounds']; rounds: FederationConfig['rounds'] }>('rounds');
+    if (!o) return;
+    if (JSON.stringify(o.base) === JSON.stringify(this.config.rounds)) {
+      Object.assign(this.config.rounds, o.rounds);
+    } else {
+      this.store.setOperatorState('rounds', undefined);
+      this.store.audit({ actor: 'coordinator', action: 'rounds.settings', outcome: 'ok', detail: { message: 'the configuration file changed since the console set the round settings: using the file', dropped: o.rounds, file: { ...this.config.rounds } } });
+    }
+  }
+
   /** Start-up: load the global model, rebuild the running sum of an open round, re-arm its deadline. */
   start(initial?: NamedTensors): Promise<void> {
     return this.serial(async () => {
+      this.restoreOperatorState();
       if (!this.store.latestModel()) {
         if (!initial) return;
         await this.publishModel(this.names.select(initial), { round: null, parents: [], sites: [], optimizerState: new Map(), metrics: {} });
@@ -166,6 +185,7 @@ export class RoundController extends EventEmitter<RoundEvents> {
     return this.serial(() => {
       if (this.pausedAt) return;
       this.pausedAt = nowIso();
+      this.store.setOperatorState('pausedAt', this.pausedAt);
       this.store.audit({ actor, action: 'federation.pause', outcome: 'ok', detail: { round: this.current()?.round ?? null } });
     });
   }
@@ -174,6 +194,7 @@ export class RoundController extends EventEmitter<RoundEvents> {
     return this.serial(() => {
       if (!this.pausedAt) return;
       this.pausedAt = null;
+      this.store.setOperatorState('pausedAt', undefined);
       this.store.audit({ actor, action: 'federation.resume', outcome: 'ok', detail: {} });
       this.ensureWaitingRound();
       this.maybeStartRound();
@@ -188,7 +209,10 @@ export class RoundController extends EventEmitter<RoundEvents> {
     return this.serial(() => {
       if (next.minUpdates > next.minSites) throw new RangeError(`rounds.minUpdates (${next.minUpdates}) cannot exceed rounds.minSites (${next.minSites})`);
       const before = { ...this.config.rounds };
+      // The file's settings this override applies to (kept across repeated console changes).
+      const base = this.store.getOperatorState<{ base: FederationConfig['rounds'] }>('rounds')?.base ?? before;
       Object.assign(this.config.rounds, next);
+      this.store.setOperatorState('rounds', { base, rounds: { ...this.config.rounds } });
       this.store.audit({ actor, action: 'rounds.settings', outcome: 'ok', detail: { before, after: { ...this.config.rounds } } });
       this.ensureWaitingRound();
       this.maybeStartRound();

@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS models (
   optimizer_sha256 TEXT,
   created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS operator_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at TEXT NOT NULL,

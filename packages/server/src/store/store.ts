@@ -230,6 +230,17 @@ export class Store {
   }
 
   // ── rounds ─────────────────────────────────────────────────────────────
+  /** Operator decisions that outlive a restart (pause, console round settings), as JSON by key. */
+  getOperatorState<T>(key: string): T | undefined {
+    const r = this.db.prepare('SELECT value FROM operator_state WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as T) : undefined;
+  }
+
+  setOperatorState(key: string, value: unknown): void {
+    if (value === undefined) this.db.prepare('DELETE FROM operator_state WHERE key = ?').run(key);
+    else this.db.prepare('INSERT INTO operator_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(key, JSON.stringify(value), now());
+  }
+
   latestRound(): RoundRow | undefined {
     const r = this.db.prepare('SELECT * FROM rounds ORDER BY round DESC LIMIT 1').get();
     return r ? round(r) : undefined;
