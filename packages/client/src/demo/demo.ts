@@ -66,8 +66,6 @@ export interface DemoTaskResult {
 export interface DemoResult {
   data: string;
   federation: SimulationReport;
-  /** The chest X-ray task's rows (the first of `tasks`). */
-  rows: DemoRow[];
   tasks: DemoTaskResult[];
   seconds: number;
 }
@@ -109,7 +107,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     },
   });
 
-  log(`2/3 pretraining${o.centralised === false ? '' : ', concurrently'}: federated ${training.method} (${sites} site processes × ${rounds} rounds × ${localEpochs} local epochs over loopback)${o.centralised === false ? '' : ` and centralised (one process, the pooled data, ${rounds * localEpochs} epochs)`}`);
+  const withCentral = o.centralised ?? true;
+  log(`2/3 pretraining${withCentral ? ', concurrently' : ''}: federated ${training.method} (${sites} site processes × ${rounds} rounds × ${localEpochs} local epochs over loopback)${withCentral ? ` and centralised (one process, the pooled data, ${rounds * localEpochs} epochs)` : ''}`);
   const progressShown = new Map<string, number>();
   const siteProgress = (run: string) => (e: Record<string, unknown>) => {
     if (e.type !== 'progress') return;
@@ -124,7 +123,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const centralDir = join(out, 'centralised');
   // The centralised baseline is a one-site federation holding every image, trained for as many
   // epochs as the federation's sites train in all: same code path, same augmentation, same model.
-  const withCentral = o.centralised ?? true;
   const [federation] = await Promise.all([
     simulate({
       sites: data.sites.map((s) => ({ name: s.id, dir: join(data.out, s.id) })),
@@ -194,7 +192,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     }
     tasks.push({ key, title, rows });
   }
-  return { data: dataDir, federation, rows: tasks[0]!.rows, tasks, seconds: (performance.now() - t0) / 1000 };
+  return { data: dataDir, federation, tasks, seconds: (performance.now() - t0) / 1000 };
 }
 
 function mean(v: readonly number[]): number {
