@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@fedcl/ssl';
@@ -37,6 +37,12 @@ test(`the demo (npm start's data and settings, seeded): federated SimCLR + ${DEM
       console.log(`${t.title}: federated ${fed.meanAuc.toFixed(3)} [${fed.reports.map((x) => x.binary!.auc.estimate.toFixed(2)).join(' ')}], from scratch ${scratch.meanAuc.toFixed(3)} [${scratch.reports.map((x) => x.binary!.auc.estimate.toFixed(2)).join(' ')}], margin ${margin.toFixed(3)}`);
       assert.ok(margin >= MARGIN, `${t.title}: federated pretraining beats from scratch by ${margin.toFixed(3)} AUC, less than ${MARGIN}`);
     }
+    // The same numbers are written for machines.
+    const saved = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8')) as { tasks: { task: string; rows: { encoder: string; meanAuc: number; draws: { auc: { estimate: number } }[] }[] }[] };
+    assert.deepEqual(
+      saved.tasks.map((t) => t.rows.map((row) => [t.task, row.encoder, row.meanAuc, row.draws.map((d) => d.auc.estimate)])),
+      r.tasks.map((t) => t.rows.map((row) => [t.key, row.name, row.meanAuc, row.reports.map((x) => x.binary!.auc.estimate)])),
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateDemoData } from '@fedcl/dicom';
 import type { Coordinator, ServerOptimizerConfig } from '@fedcl/server';
@@ -192,11 +192,31 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     }
     tasks.push({ key, title, rows });
   }
-  return { data: dataDir, federation, tasks, seconds: (performance.now() - t0) / 1000 };
+  const result: DemoResult = { data: dataDir, federation, tasks, seconds: (performance.now() - t0) / 1000 };
+  writeFileSync(join(out, 'comparison.json'), `${JSON.stringify(comparisonJson(result, { labelFraction, draws, training, rounds, localEpochs, aggregator: o.aggregator ?? DEMO_DEFAULTS.aggregator }), null, 2)}\n`);
+  return result;
 }
 
 function mean(v: readonly number[]): number {
   return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** What `comparison.json` holds: the settings, and per task and encoder every draw's AUC with its CI. */
+export function comparisonJson(r: DemoResult, settings: Record<string, unknown>): Record<string, unknown> {
+  return {
+    settings,
+    seconds: r.seconds,
+    tasks: r.tasks.map((t) => ({
+      task: t.key,
+      title: t.title,
+      rows: t.rows.map((row) => ({
+        encoder: row.name,
+        classifier: row.mode,
+        meanAuc: row.meanAuc,
+        draws: row.reports.map((x) => ({ seed: x.seed, train: x.train, test: x.test, auc: x.binary!.auc, sensitivity: x.binary!.sensitivity, specificity: x.binary!.specificity })),
+      })),
+    })),
+  };
 }
 
 /** The comparison tables printed at the end of `npm start`, one per anomaly task. */

@@ -42,7 +42,7 @@ Options (defaults: ${DEMO_DEFAULTS.sites} sites × ${DEMO_DEFAULTS.perSite} imag
       log,
       onCoordinator: (c) => log(`    coordinator: ${c.url} — watch it live in the console: ${c.console.url} (${c.console.signIn})`),
     });
-    io.stdout.write(`\n${comparisonTable(result)}\nfinished in ${Math.round(result.seconds)} s; everything is in ${out} (reports: ${join(out, 'classifiers', '<task>', '<encoder>', 'draw-<n>', 'report.html')})\n`);
+    io.stdout.write(`\n${comparisonTable(result)}\nfinished in ${Math.round(result.seconds)} s; everything is in ${out} (numbers: ${join(out, 'comparison.json')}; reports: ${join(out, 'classifiers', '<task>', '<encoder>', 'draw-<n>', 'report.html')})\n`);
     return 0;
   },
 };
