@@ -18,7 +18,8 @@ const FEDCL_BIN = fileURLToPath(new URL('../../bin/fedcl.js', import.meta.url));
 export const SIMULATION_POLICY = { prefix: 'encoder/', exclude: ['**/bn*/**', '**/moving_mean', '**/moving_variance'] };
 
 export interface SimulateOptions {
-  sites: { name: string; dir: string }[];
+  /** `holdout`: a path,label CSV whose images the site keeps out of pretraining (data.holdout). */
+  sites: { name: string; dir: string; holdout?: string }[];
   rounds: number;
   /** The round's training record (see site/trainingSpec.ts), e.g. { method: 'simclr', localEpochs: 1 }. */
   training: Record<string, number | string | boolean>;
@@ -70,10 +71,10 @@ export class SimulationError extends Error {
   override readonly name = 'SimulationError';
 }
 
-function spawnSite(o: { name: string; dir: string; url: string; token: string; out: string; rounds: number; env: Record<string, string>; monitorLabels?: string }): ChildProcess {
+function spawnSite(o: { name: string; dir: string; holdout?: string; url: string; token: string; out: string; rounds: number; env: Record<string, string>; monitorLabels?: string }): ChildProcess {
   const siteDir = join(o.out, 'sites', o.name);
   // --opt=value: a base64url token may start with '-', which would read as an option.
-  const options = { coordinator: o.url, name: o.name, data: resolve(o.dir), token: o.token, identity: join(siteDir, 'identity'), work: join(siteDir, 'work'), events: 'json', rounds: String(o.rounds), ...(o.monitorLabels ? { 'monitor-labels': resolve(o.monitorLabels) } : {}) };
+  const options = { coordinator: o.url, name: o.name, data: resolve(o.dir), token: o.token, identity: join(siteDir, 'identity'), work: join(siteDir, 'work'), events: 'json', rounds: String(o.rounds), ...(o.monitorLabels ? { 'monitor-labels': resolve(o.monitorLabels) } : {}), ...(o.holdout ? { holdout: resolve(o.holdout) } : {}) };
   const args = [FEDCL_BIN, 'site', 'run', ...Object.entries(options).map(([k, v]) => `--${k}=${v}`)];
   return spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
 }

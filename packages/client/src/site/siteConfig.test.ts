@@ -30,6 +30,8 @@ test('site config refuses unknown keys, bad URLs, names and backends, naming the
   bad('just text', /expected a mapping/);
   bad({ ...ok, monitor: { label: 'x.csv' } }, /'monitor' must be a mapping with only 'labels'/);
   assert.equal(validateSiteConfig({ ...ok, monitor: { labels: 'm.csv' } }, '/base').monitor?.labels, '/base/m.csv');
+  assert.equal(validateSiteConfig({ ...ok, data: { dir: '/d', holdout: 'eval/test.csv' } }, '/base').data.holdout, '/base/eval/test.csv');
+  bad({ ...ok, data: { dir: '/d', holdout: 3 } }, /'data.holdout' must be the path of a path,label CSV/);
   assert.throws(() => loadSiteConfig('/nonexistent/site.yaml'), /cannot read \/nonexistent\/site.yaml/);
 });
 

@@ -17,6 +17,11 @@ export interface SiteConfig {
     dir: string;
     /** Keep only these modalities, e.g. [CR, DX]. */
     modalities?: string[];
+    /**
+     * A `path,label` CSV (e.g. an evaluation set's labels) whose images are kept out of
+     * pretraining, so a later evaluation on them is not transductive.
+     */
+    holdout?: string;
   };
   /** Index, salt and scratch files: stays on site. */
   workDir: string;
@@ -51,7 +56,8 @@ export function validateSiteConfig(raw: unknown, baseDir: string, source = 'site
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw fail(`'name' may hold letters, digits, '.', '_' and '-' (1–64), got '${name}'`);
   const data = r.data as Record<string, unknown> | undefined;
   if (typeof data !== 'object' || data === null) throw fail("'data' must be a mapping with 'dir'");
-  for (const k of Object.keys(data)) if (k !== 'dir' && k !== 'modalities') throw fail(`unknown setting 'data.${k}'`);
+  for (const k of Object.keys(data)) if (k !== 'dir' && k !== 'modalities' && k !== 'holdout') throw fail(`unknown setting 'data.${k}'`);
+  if (data.holdout !== undefined && (typeof data.holdout !== 'string' || data.holdout === '')) throw fail("'data.holdout' must be the path of a path,label CSV");
   const modalities = data.modalities;
   if (modalities !== undefined && (!Array.isArray(modalities) || !modalities.every((m) => typeof m === 'string' && /^[A-Z]{2}$/i.test(m)))) {
     throw fail("'data.modalities' must be a list of modality codes such as [CR, DX, MR]");
@@ -62,7 +68,11 @@ export function validateSiteConfig(raw: unknown, baseDir: string, source = 'site
     coordinator: coordinator.replace(/\/+$/, ''),
     name,
     identity: resolve(baseDir, str('identity', r.identity ?? './identity')),
-    data: { dir: resolve(baseDir, str('data.dir', data.dir)), ...(modalities ? { modalities: (modalities as string[]).map((m) => m.toUpperCase()) } : {}) },
+    data: {
+      dir: resolve(baseDir, str('data.dir', data.dir)),
+      ...(modalities ? { modalities: (modalities as string[]).map((m) => m.toUpperCase()) } : {}),
+      ...(typeof data.holdout === 'string' ? { holdout: resolve(baseDir, data.holdout) } : {}),
+    },
     workDir: resolve(baseDir, str('workDir', r.workDir ?? './work')),
   };
   if (r.enrolmentToken !== undefined) config.enrolmentToken = str('enrolmentToken', r.enrolmentToken);

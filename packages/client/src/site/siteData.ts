@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { BatchLoader, readIndex, readOrCreateSalt, samplesFromIndex, scanDataset, writeIndex, type DatasetIndex, type ScanProgress } from '@fedcl/dicom';
 import { dicomBatchSource } from '@fedcl/ssl';
 import type { SiteData } from './agent.js';
 import type { TrainingSpec } from './trainingSpec.js';
+import { readLabels } from '../finetune/labels.js';
 
 export interface SiteDataOptions {
   /** Folder of DICOM files (scanned recursively). */
@@ -12,6 +13,8 @@ export interface SiteDataOptions {
   workDir: string;
   /** Keep only these modalities. */
   modalities?: readonly string[];
+  /** A `path,label` CSV whose images are kept out of the index (and so out of pretraining). */
+  holdout?: string;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -20,17 +23,18 @@ export interface SiteDataOptions {
  * index in workDir), and builds a batch source for each round's spec. Unreadable files are
  * quarantined by the scan and by the loader, never fatal.
  */
-export async function openSiteData(o: SiteDataOptions): Promise<SiteData & { index: DatasetIndex }> {
+export async function openSiteData(o: SiteDataOptions): Promise<SiteData & { index: DatasetIndex; heldOut: number }> {
   mkdirSync(o.workDir, { recursive: true, mode: 0o700 });
   const indexPath = join(o.workDir, 'index.json');
   const saltPath = join(o.workDir, 'index.salt');
   const { salt } = await readOrCreateSalt(saltPath);
   const previous = existsSync(indexPath) ? await readIndex(indexPath) : undefined;
+  const heldOut = o.holdout ? readLabels(o.holdout).map((r) => r.path) : [];
   const { index } = await scanDataset(resolve(o.dir), {
     salt,
     ...(previous ? { previous } : {}),
     ...(o.modalities ? { modalities: o.modalities } : {}),
-    exclude: [resolve(indexPath), resolve(saltPath)],
+    exclude: [resolve(indexPath), resolve(saltPath), ...heldOut],
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   await writeIndex(indexPath, index);
@@ -39,9 +43,11 @@ export async function openSiteData(o: SiteDataOptions): Promise<SiteData & { ind
     throw new Error(`${o.dir}: ${samples.length} readable image(s) found (${index.summary.quarantined} quarantined); contrastive training needs at least 2 — see ${indexPath}`);
   }
   const byModality = Object.entries(index.summary.byModality).sort(([, a], [, b]) => b - a);
+  const root = resolve(o.dir) + sep;
   return {
     index,
     samples: samples.length,
+    heldOut: heldOut.filter((f) => f.startsWith(root) && existsSync(f)).length,
     modality: byModality[0]?.[0],
     source(spec: TrainingSpec) {
       const batchSize = Math.min(spec.batchSize, samples.length);

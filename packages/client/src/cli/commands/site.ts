@@ -33,6 +33,7 @@ function configFromFlags(values: Record<string, unknown>): SiteConfig {
   if (typeof values.work === 'string') raw.workDir = values.work;
   if (typeof values.token === 'string') raw.enrolmentToken = values.token;
   if (typeof values['monitor-labels'] === 'string') raw.monitor = { labels: values['monitor-labels'] };
+  if (typeof values.holdout === 'string') (raw.data as Record<string, unknown>).holdout = values.holdout;
   return validateSiteConfig(raw, process.cwd(), 'command line');
 }
 
@@ -53,6 +54,8 @@ Options:
   --rounds N        exit after serving N rounds (default: run until stopped)
   --monitor-labels CSV  local labelled images (path,label): after each round the site's kNN
                     accuracy on them is sent as an aggregate metric (also monitor.labels in site.yaml)
+  --holdout CSV     images listed in this path,label CSV (e.g. the evaluation set) are kept out
+                    of pretraining (also data.holdout in site.yaml)
 `,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseCommandArgs(
@@ -61,6 +64,7 @@ Options:
         config: { type: 'string' }, coordinator: { type: 'string' }, name: { type: 'string' }, data: { type: 'string' },
         token: { type: 'string' }, identity: { type: 'string' }, work: { type: 'string' }, events: { type: 'string' }, rounds: { type: 'string' },
         'monitor-labels': { type: 'string' },
+        holdout: { type: 'string' },
       },
       false,
     );
@@ -86,8 +90,13 @@ Options:
             throw new UsageError(`${config.identity} holds no enrolment: run 'fedcl site enrol' or give an enrolment token`);
           })();
 
-    const data = await openSiteData({ dir: config.data.dir, workDir: config.workDir, ...(config.data.modalities ? { modalities: config.data.modalities } : {}) });
-    log(`data: ${data.samples} images (${Object.entries(data.index.summary.byModality).map(([m, n]) => `${m} ${n}`).join(', ')}), ${data.index.summary.quarantined} quarantined`);
+    const data = await openSiteData({
+      dir: config.data.dir,
+      workDir: config.workDir,
+      ...(config.data.modalities ? { modalities: config.data.modalities } : {}),
+      ...(config.data.holdout ? { holdout: config.data.holdout } : {}),
+    });
+    log(`data: ${data.samples} images (${Object.entries(data.index.summary.byModality).map(([m, n]) => `${m} ${n}`).join(', ')}), ${data.index.summary.quarantined} quarantined${config.data.holdout ? `, ${data.heldOut} held out (${config.data.holdout})` : ''}`);
     if (json) emit({ type: 'ready', site: config.name, siteId: identity.enrolment.siteId, samples: data.samples, backend: backend.name, kernels: backend.kernels });
 
     let served = 0;
