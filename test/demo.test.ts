@@ -9,6 +9,10 @@ import { DEMO_DEFAULTS, runDemo } from '../packages/client/src/demo/demo.js';
 await initBackend();
 
 /**
+ * The demo's default pretraining is transductive: the sites pretrain on all their images, the test
+ * patients' included (never their labels). With `holdOutTest` the X-ray margin disappears
+ * (measured in docs/demo-data.md); this test asserts the default `npm start` setting.
+ *
  * The margin asserted on each task's mean test AUC over the label draws (federated linear probe
  * minus training from scratch). Measured margins are in docs/demo-data.md; the draws make the
  * mean stable enough for a seeded run, the remaining run-to-run variation comes from FedAvg

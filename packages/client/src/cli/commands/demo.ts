@@ -6,7 +6,7 @@ import { comparisonTable, DEMO_DEFAULTS, runDemo } from '../../demo/demo.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'The main job (npm start): demo data → federated SimCLR → few-label anomaly classifiers, compared',
-  usage: `Usage: fedcl demo [--out DIR] [--sites N] [--per-site N] [--rounds N] [--epochs E] [--label-fraction F] [--seed S]
+  usage: `Usage: fedcl demo [--out DIR] [--sites N] [--per-site N] [--rounds N] [--epochs E] [--label-fraction F] [--seed S] [--hold-out-test]
 
 Makes synthetic multi-site DICOM (chest-radiograph and brain-MR phantoms, a minority with an
 anomaly), runs federated SimCLR over loopback (a coordinator and one site process per
@@ -17,12 +17,15 @@ and the same network trained from scratch, each over 5 draws of the labelled ima
 prints the mean test AUC per row and, for the first draw, AUC, sensitivity and specificity
 with 95 % CIs. Everything goes to DIR (default runs/demo-<time>).
 
+By default the sites pretrain on all their images, the test patients' included (unlabelled);
+--hold-out-test keeps those out of pretraining (see docs/demo-data.md for what that changes).
+
 Options (defaults: ${DEMO_DEFAULTS.sites} sites × ${DEMO_DEFAULTS.perSite} images, ${DEMO_DEFAULTS.rounds} rounds × ${DEMO_DEFAULTS.localEpochs} local epochs, ${DEMO_DEFAULTS.labelFraction * 100} % labels)
 `,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseCommandArgs(
       argv,
-      { out: { type: 'string' }, sites: { type: 'string' }, 'per-site': { type: 'string' }, rounds: { type: 'string' }, epochs: { type: 'string' }, 'label-fraction': { type: 'string' }, seed: { type: 'string' } },
+      { out: { type: 'string' }, sites: { type: 'string' }, 'per-site': { type: 'string' }, rounds: { type: 'string' }, epochs: { type: 'string' }, 'label-fraction': { type: 'string' }, seed: { type: 'string' }, 'hold-out-test': { type: 'boolean' } },
       false,
     );
     const out = resolve(typeof values.out === 'string' ? values.out : join('runs', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`));
@@ -39,6 +42,7 @@ Options (defaults: ${DEMO_DEFAULTS.sites} sites × ${DEMO_DEFAULTS.perSite} imag
       localEpochs: numberOption('epochs', values.epochs as string | undefined, DEMO_DEFAULTS.localEpochs, 1, 1000),
       labelFraction: numberOption('label-fraction', values['label-fraction'] as string | undefined, DEMO_DEFAULTS.labelFraction, 1e-4, 1),
       seed: numberOption('seed', values.seed as string | undefined, 1, 0, 2 ** 31 - 1),
+      holdOutTest: values['hold-out-test'] === true,
       log,
       onCoordinator: (c) => log(`    coordinator: ${c.url} — watch it live in the console: ${c.console.url} (${c.console.signIn})`),
     });
