@@ -6,7 +6,7 @@ import { SESSION_COOKIE, OperatorSessions, passwordMatches, readCookie } from '.
 import { APP_HTML, CONTENT_SECURITY_POLICY, SIGN_IN_HTML, type ConsoleBundle } from './consoleAssets.js';
 import { metricSeries, modelsView, roundsView, sitesView, type ConsoleSources } from './consoleViews.js';
 import { tarArchive, toSafetensors, toTfjsWeights } from './modelExport.js';
-import type { FailureLimiter } from '../http/failureLimiter.js';
+import { refuseWhenLimited, type FailureLimiter } from '../http/failureLimiter.js';
 
 export interface ConsoleRouteDeps extends ConsoleSources {
   config: FederationConfig;
@@ -85,14 +85,7 @@ export async function consoleRoutes(app: FastifyInstance, d: ConsoleRouteDeps): 
     '/console/api/signin',
     { schema: { hide: true, body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }) } },
     async (req, reply) => {
-      const wait = d.limiter.retryAfterMs(req.ip);
-      if (wait > 0) {
-        store.audit({ actor: `ip:${req.ip}`, action: 'console.signin', outcome: 'refused', code: 'console.rate_limited', detail: { retryAfterSeconds: Math.ceil(wait / 1000) } });
-        return reply
-          .status(429)
-          .header('retry-after', String(Math.ceil(wait / 1000)))
-          .send({ code: 'console.rate_limited', message: `too many wrong passwords from this address: try again in ${Math.ceil(wait / 1000)} s` });
-      }
+      if (refuseWhenLimited(d.limiter, req, reply, store, { action: 'console.signin', code: 'console.rate_limited', message: (s) => `too many wrong passwords from this address: try again in ${s} s` })) return reply;
       if (!passwordMatches(req.body.password, d.password)) {
         d.limiter.fail(req.ip);
         store.audit({ actor: `ip:${req.ip}`, action: 'console.signin', outcome: 'refused', code: 'console.password', detail: { message: 'wrong operator password' } });

@@ -1,7 +1,10 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../store/store.js';
+
 /**
- * Failed attempts (console sign-ins; /enrol and /token refusals) per client address in a sliding window: after `maxFailures` failures within
- * `windowMs`, further attempts are refused until the oldest failure leaves the window. A success
- * clears the address's record.
+ * Failed attempts per client address in a sliding window (console sign-ins; refused /enrol and
+ * /token requests): after `maxFailures` failures within `windowMs`, further attempts are refused
+ * until the oldest failure leaves the window. A success clears the address's record.
  */
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
@@ -36,4 +39,23 @@ export class FailureLimiter {
   succeed(addr: string): void {
     this.failures.delete(addr);
   }
+}
+
+/**
+ * When the request's address is limited: audits the refusal and answers 429 with Retry-After and
+ * `{code, message}`; returns whether it did (the caller then returns `reply`).
+ */
+export function refuseWhenLimited(
+  limiter: FailureLimiter,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  store: Store,
+  o: { action: string; code: string; message: (seconds: number) => string },
+): boolean {
+  const wait = limiter.retryAfterMs(req.ip);
+  if (wait <= 0) return false;
+  const seconds = Math.ceil(wait / 1000);
+  store.audit({ actor: `ip:${req.ip}`, action: o.action, outcome: 'refused', code: o.code, detail: { retryAfterSeconds: seconds } });
+  void reply.status(429).header('retry-after', String(seconds)).send({ code: o.code, message: o.message(seconds) });
+  return true;
 }

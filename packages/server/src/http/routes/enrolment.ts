@@ -15,7 +15,7 @@ import {
   verifySiteAssertion,
 } from '@fedcl/protocol';
 import { identities } from '../../auth.js';
-import { FailureLimiter } from '../failureLimiter.js';
+import { FailureLimiter, refuseWhenLimited } from '../failureLimiter.js';
 import type { CoordinatorContext } from '../context.js';
 
 /** Enrolment (one-time token → site key registered → JWT) and token refresh (site-key assertion → JWT). */
@@ -33,12 +33,7 @@ export async function enrolmentRoutes(app: FastifyInstance, ctx: CoordinatorCont
   const limiter = new FailureLimiter(ctx.config.limits.authFailures, ctx.config.limits.authWindowSeconds * 1000);
   const limited = <B>(action: string, handler: (req: FastifyRequest<{ Body: B }>) => Promise<unknown>) =>
     async (req: FastifyRequest<{ Body: B }>, reply: FastifyReply): Promise<unknown> => {
-      const wait = limiter.retryAfterMs(req.ip);
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
-        ctx.store.audit({ actor: `ip:${req.ip}`, action, outcome: 'refused', code: 'request.rate_limited', detail: { retryAfterSeconds: seconds } });
-        return reply.status(429).header('retry-after', String(seconds)).send({ code: 'request.rate_limited', message: `too many refused requests from this address: try again in ${seconds} s` });
-      }
+      if (refuseWhenLimited(limiter, req, reply, ctx.store, { action, code: 'request.rate_limited', message: (s) => `too many refused requests from this address: try again in ${s} s` })) return reply;
       try {
         return await handler(req);
       } catch (err) {
